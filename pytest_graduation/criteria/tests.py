@@ -1,0 +1,121 @@
+"""Criteria on test outcomes: ``tests``, ``skipped``, ``xfailed``, ``flaky``,
+``required_markers``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Final, final
+
+from pytest_graduation.config import GraduationConfig, LevelCriteria
+from pytest_graduation.model import Criterion, CriterionResult, GateRun, TestRecord
+
+#: fact stream of node ids whose outcome flipped between determinism runs
+FLAKY_STREAM: Final = "flaky"
+MAX_LISTED: Final = 50
+
+
+def _listing(records: Iterable[TestRecord]) -> list[str]:
+    lines = []
+    for record in records:
+        why = f": {record.longrepr}" if record.longrepr else ""
+        lines.append(f"{record.nodeid} ({record.outcome}){why}")
+    if len(lines) > MAX_LISTED:
+        lines[MAX_LISTED:] = [f"... and {len(lines) - MAX_LISTED} more"]
+    return lines
+
+
+@final
+class TestsCriterion(Criterion):
+    """Every required test passed: no failure, no error, no collection error."""
+
+    __test__ = False
+    name = "tests"
+
+    def evaluate(self, run: GateRun) -> CriterionResult:
+        required = run.required_tests
+        bad = [t for t in required if t.outcome in ("failed", "error", "not-run")]
+        details = [f"collection error: {where}" for where in run.collection_errors]
+        details += _listing(bad)
+        details += [
+            f"xdist worker {name} was lost; its results are missing" for name in run.lost_workers
+        ]
+        measured = (
+            f"{sum(t.outcome in ('passed', 'xpassed') for t in required)}/{len(required)} passed"
+        )
+        if details:
+            return CriterionResult.unmet(measured, "all required pass", details)
+        return CriterionResult.met(measured, "all required pass")
+
+
+@final
+class CountCriterion(Criterion):
+    """At most ``limit`` required tests ended with ``outcome``."""
+
+    def __init__(self, name: str, outcome: str, limit: int) -> None:
+        self.name = name
+        self.outcome = outcome
+        self.limit = limit
+
+    def evaluate(self, run: GateRun) -> CriterionResult:
+        hits = [t for t in run.required_tests if t.outcome == self.outcome]
+        required = f"<= {self.limit}"
+        if len(hits) > self.limit:
+            return CriterionResult.unmet(len(hits), required, _listing(hits))
+        return CriterionResult.met(len(hits), required)
+
+
+@final
+class FlakyCriterion(Criterion):
+    """At most ``limit`` tests needed a rerun to pass or flipped across determinism runs."""
+
+    name = "flaky"
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def evaluate(self, run: GateRun) -> CriterionResult:
+        flaky: dict[str, str] = {}
+        for record in run.tests:
+            if record.reruns and record.outcome in ("passed", "xpassed"):
+                flaky[record.nodeid] = f"passed after {record.reruns} rerun(s)"
+        for nodeid in run.fact(FLAKY_STREAM):
+            flaky.setdefault(str(nodeid), "outcome flipped across determinism runs")
+        details = [f"{nodeid}: {why}" for nodeid, why in sorted(flaky.items())]
+        required = f"<= {self.limit}"
+        if len(flaky) > self.limit:
+            return CriterionResult.unmet(len(flaky), required, details)
+        return CriterionResult.met(len(flaky), required, details)
+
+
+@final
+class RequiredMarkersCriterion(Criterion):
+    """At least N passing required tests carry each listed marker."""
+
+    name = "required_markers"
+
+    def __init__(self, wanted: Mapping[str, int]) -> None:
+        self.wanted = dict(wanted)
+
+    def evaluate(self, run: GateRun) -> CriterionResult:
+        passed = [t for t in run.required_tests if t.outcome in ("passed", "xpassed")]
+        measured = {m: sum(m in t.markers for t in passed) for m in self.wanted}
+        details = [
+            f"marker {marker!r}: {measured[marker]} passing required test(s), need {need}"
+            for marker, need in sorted(self.wanted.items())
+            if measured[marker] < need
+        ]
+        if details:
+            return CriterionResult.unmet(measured, self.wanted, details)
+        return CriterionResult.met(measured, self.wanted)
+
+
+def criteria_from(wanted: LevelCriteria, settings: GraduationConfig) -> Iterable[Criterion]:
+    yield TestsCriterion()
+    if wanted.max_skipped is not None:
+        yield CountCriterion("skipped", "skipped", wanted.max_skipped)
+    if wanted.max_xfailed is not None:
+        yield CountCriterion("xfailed", "xfailed", wanted.max_xfailed)
+    if wanted.max_flaky is not None:
+        yield FlakyCriterion(wanted.max_flaky)
+    if wanted.required_markers is not None:
+        yield RequiredMarkersCriterion(wanted.required_markers)

@@ -1,0 +1,108 @@
+"""From gathered facts to a report: build the run, evaluate criteria, apply waivers.
+
+Shared by a live session and by ``python -m pytest_graduation merge``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pytest
+
+from pytest_graduation import capabilities
+from pytest_graduation._version import __version__
+from pytest_graduation.config import GraduationConfig
+from pytest_graduation.model import Criterion, CriterionResult, GateRun, TestRecord
+from pytest_graduation.outcomes import Entry
+from pytest_graduation.report import CriterionOutcome, GraduationReport
+from pytest_graduation.waivers import apply_waivers
+
+
+def build_records(
+    items: Iterable[Mapping[str, Any]],
+    outcomes: Mapping[str, Entry],
+    settings: GraduationConfig,
+    level: str,
+) -> tuple[TestRecord, ...]:
+    """Join what tests are (item facts, possibly repeated by several workers) with how
+    they ended (the outcome ledger). A test with reports but no facts is treated as
+    required: missing facts must never relax the gate."""
+    target = settings.level_index(level)
+    described: dict[str, Mapping[str, Any]] = {}
+    for item in items:
+        nodeid = item["nodeid"]
+        if nodeid not in described or described[nodeid].get("deselected"):
+            described[nodeid] = item
+    records = []
+    for nodeid in dict.fromkeys([*described, *outcomes]):
+        facts = described.get(nodeid, {})
+        entry = outcomes.get(nodeid, Entry())
+        phase = facts.get("phase", settings.levels[0])
+        required = phase not in settings.levels or settings.level_index(phase) <= target
+        records.append(
+            TestRecord(
+                nodeid=nodeid,
+                outcome=entry.outcome,
+                phase=phase,
+                markers=frozenset(facts.get("markers", ())),
+                required=required,
+                reruns=entry.reruns,
+                capabilities=tuple(facts.get("capabilities", ())),
+                deselected=bool(facts.get("deselected", False)) and nodeid not in outcomes,
+                longrepr=entry.longrepr,
+            )
+        )
+    return tuple(records)
+
+
+def evaluate(criterion: Criterion, run: GateRun) -> CriterionResult:
+    """Evaluate one criterion; a crash or a wrong return value makes it unmet, never
+    crashes the session and never passes."""
+    try:
+        result = criterion.evaluate(run)
+    except Exception as exc:
+        return CriterionResult.unmet(
+            details=[f"criterion {criterion.name!r} raised {type(exc).__name__}: {exc}"]
+        )
+    if not isinstance(result, CriterionResult):
+        return CriterionResult.unmet(
+            details=[
+                f"criterion {criterion.name!r} returned {type(result).__name__}, "
+                "expected a CriterionResult"
+            ]
+        )
+    return result
+
+
+def judge(
+    run: GateRun, criteria: Sequence[Criterion], today: dt.date | None = None
+) -> GraduationReport:
+    today = today or dt.date.today()
+    outcomes = []
+    for criterion in criteria:
+        result = evaluate(criterion, run)
+        judgement = apply_waivers(criterion.name, result, run.settings.waivers, run.level, today)
+        outcomes.append(
+            CriterionOutcome(
+                name=criterion.name,
+                status=judgement.status,
+                measured=result.measured,
+                required=result.required,
+                details=judgement.details,
+                waiver=judgement.waiver,
+            )
+        )
+    return GraduationReport(
+        level=run.level,
+        levels=run.levels,
+        criteria=outcomes,
+        records=run.tests,
+        capabilities=capabilities.matrix(run),
+        collection_errors=run.collection_errors,
+        facts={k: list(v) for k, v in run.facts.items() if k != "items"},
+        config_digest=run.settings.digest,
+        plugin_version=__version__,
+        pytest_version=pytest.__version__,
+    )

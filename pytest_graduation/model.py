@@ -1,0 +1,131 @@
+"""The shared model: what a criterion is, what it returns, and what it judges."""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, final
+
+if TYPE_CHECKING:
+    import pytest
+
+    from pytest_graduation.config import GraduationConfig, LevelCriteria
+
+
+class Status(str, enum.Enum):
+    MET = "met"
+    UNMET = "unmet"
+    WAIVED = "waived"
+    INCONCLUSIVE = "inconclusive"
+
+
+@final
+@dataclass(frozen=True)
+class CriterionResult:
+    """The judgement of one criterion. Build it with :meth:`met`, :meth:`unmet` or
+    :meth:`inconclusive`."""
+
+    status: Status
+    measured: Any = None
+    required: Any = None
+    details: tuple[str, ...] = ()
+
+    @classmethod
+    def met(
+        cls, measured: Any = None, required: Any = None, details: Sequence[str] = ()
+    ) -> CriterionResult:
+        return cls(Status.MET, measured, required, tuple(details))
+
+    @classmethod
+    def unmet(
+        cls, measured: Any = None, required: Any = None, details: Sequence[str] = ()
+    ) -> CriterionResult:
+        return cls(Status.UNMET, measured, required, tuple(details))
+
+    @classmethod
+    def inconclusive(
+        cls, measured: Any = None, required: Any = None, details: Sequence[str] = ()
+    ) -> CriterionResult:
+        return cls(Status.INCONCLUSIVE, measured, required, tuple(details))
+
+
+#: Outcomes a test record can have once all its reports are in.
+OUTCOMES: Final = ("passed", "failed", "error", "skipped", "xfailed", "xpassed", "not-run")
+
+
+@final
+@dataclass(frozen=True)
+class TestRecord:
+    """One collected test as the gate sees it."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    nodeid: str
+    outcome: str
+    phase: str
+    markers: frozenset[str] = frozenset()
+    required: bool = True
+    reruns: int = 0
+    capabilities: tuple[str, ...] = ()
+    deselected: bool = False
+    longrepr: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "nodeid": self.nodeid,
+            "outcome": self.outcome,
+            "phase": self.phase,
+            "markers": sorted(self.markers),
+            "required": self.required,
+            "reruns": self.reruns,
+            "capabilities": list(self.capabilities),
+            "deselected": self.deselected,
+        }
+
+
+@final
+@dataclass
+class GateRun:
+    """Everything a criterion may look at. Built from a live session or from merged reports."""
+
+    level: str
+    levels: tuple[str, ...]
+    tests: tuple[TestRecord, ...]
+    coverage: float | None
+    rootdir: Path
+    settings: GraduationConfig
+    criteria_settings: LevelCriteria
+    collection_errors: tuple[str, ...] = ()
+    facts: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+    #: The pytest config of a live session; ``None`` when judging merged shard reports.
+    config: pytest.Config | None = None
+    #: Set when xdist lost a worker: the facts it gathered are missing.
+    lost_workers: tuple[str, ...] = ()
+
+    def is_required(self, phase: str) -> bool:
+        """Whether a test of ``phase`` is required at this run's level."""
+        try:
+            return self.levels.index(phase) <= self.levels.index(self.level)
+        except ValueError:
+            return True
+
+    @property
+    def required_tests(self) -> tuple[TestRecord, ...]:
+        return tuple(t for t in self.tests if t.required and not t.deselected)
+
+    def fact(self, stream: str) -> Sequence[Any]:
+        return self.facts.get(stream, ())
+
+
+class Criterion(ABC):
+    """A condition a release level requires. Subclass it, set ``name`` and implement
+    :meth:`evaluate`; return instances from the ``pytest_graduation_criteria`` hook."""
+
+    name: str
+
+    @abstractmethod
+    def evaluate(self, run: GateRun) -> CriterionResult:
+        """Judge ``run`` and say whether this criterion is met."""

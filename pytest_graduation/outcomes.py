@@ -1,0 +1,77 @@
+"""The outcome of every test, from the reports the judging process receives.
+
+pytest-xdist forwards every worker's reports to the controller's
+``pytest_runtest_logreport``, so this ledger sees the same reports serial or
+distributed, including the failure xdist reports for a test whose worker crashed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import final
+
+import pytest
+
+#: the worse outcome wins when a test has several reports
+_SEVERITY = {
+    "not-run": 0,
+    "passed": 1,
+    "xpassed": 2,
+    "skipped": 3,
+    "xfailed": 4,
+    "failed": 5,
+    "error": 6,
+}
+
+
+@dataclass
+class Entry:
+    outcome: str = "not-run"
+    reruns: int = 0
+    longrepr: str = ""
+
+
+def _classify(report: pytest.TestReport) -> str:
+    xfail = hasattr(report, "wasxfail")
+    if report.passed:
+        if report.when != "call":
+            return "not-run"
+        return "xpassed" if xfail else "passed"
+    if report.skipped:
+        return "xfailed" if xfail else "skipped"
+    return "failed" if report.when == "call" else "error"
+
+
+def _short(report: pytest.TestReport | pytest.CollectReport) -> str:
+    if isinstance(report.longrepr, tuple):  # a skip: (path, line, "Skipped: reason")
+        return str(report.longrepr[2])[:300]
+    text = getattr(report, "longreprtext", "") or ""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:300] if lines else ""
+
+
+@final
+class OutcomeLedger:
+    __slots__ = ("collection_errors", "entries")
+
+    def __init__(self) -> None:
+        self.entries: dict[str, Entry] = {}
+        self.collection_errors: dict[str, str] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        entry = self.entries.get(report.nodeid)
+        if entry is None:
+            entry = self.entries[report.nodeid] = Entry()
+        if str(report.outcome) == "rerun":  # pytest-rerunfailures: this attempt will be retried
+            entry.reruns += 1
+            entry.outcome, entry.longrepr = "not-run", ""
+            return
+        outcome = _classify(report)
+        if _SEVERITY[outcome] > _SEVERITY[entry.outcome]:
+            entry.outcome = outcome
+            if outcome in ("failed", "error", "skipped", "xfailed"):
+                entry.longrepr = _short(report)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collection_errors[report.nodeid or "<session>"] = _short(report)

@@ -1,0 +1,127 @@
+"""The executing side of the gate: what each collected test is (phase, markers,
+capabilities) and the conversion of failing pending tests into xfails.
+
+Runs where tests run: the serial process or each xdist worker. It writes the
+``items`` fact stream, which reaches the judging process through :mod:`facts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from typing import Any, Final, final
+
+import pytest
+
+from pytest_graduation.config import GraduationConfig
+from pytest_graduation.facts import facts_of
+from pytest_graduation.globs import match_nodeid
+
+ITEMS_STREAM: Final = "items"
+
+
+class MarkerError(Exception):
+    """A graduation marker with a bad argument; fails only its own test."""
+
+
+def marker_name_argument(marker: pytest.Mark, what: str) -> str:
+    """The single string argument of ``phase("rc")`` or ``capability("parser")``."""
+    args: Sequence[Any] = marker.args
+    if len(args) != 1 or marker.kwargs or not isinstance(args[0], str) or not args[0]:
+        raise MarkerError(
+            f"@pytest.mark.{marker.name} takes exactly one {what} name as a string, "
+            f"got args={args!r} kwargs={marker.kwargs!r}"
+        )
+    return args[0]
+
+
+def phase_of(item: pytest.Item, settings: GraduationConfig) -> str:
+    """The level from which ``item`` is required: closest marker, else first matching
+    glob of ``[tool.graduation.phases]``, else the first level."""
+    marker = item.get_closest_marker("phase")
+    if marker is not None:
+        phase = marker_name_argument(marker, "level")
+        if phase not in settings.levels:
+            raise MarkerError(
+                f"@pytest.mark.phase({phase!r}) names an unknown level; "
+                f"levels are: {', '.join(settings.levels)}"
+            )
+        return phase
+    for pattern, level in settings.phases.items():
+        if match_nodeid(pattern, item.nodeid):
+            return level
+    return settings.levels[0]
+
+
+def capabilities_of(item: pytest.Item, settings: GraduationConfig) -> list[str]:
+    """Capability ids ``item`` proves, by marker or by the capability's node-id globs."""
+    found: dict[str, None] = {}
+    for marker in item.iter_markers("capability"):
+        cap_id = marker_name_argument(marker, "capability")
+        if cap_id not in settings.capabilities:
+            declared = ", ".join(sorted(settings.capabilities)) or "none"
+            raise MarkerError(
+                f"@pytest.mark.capability({cap_id!r}) names an undeclared capability "
+                f"(declared: {declared})"
+            )
+        found[cap_id] = None
+    for cap in settings.capabilities.values():
+        if any(match_nodeid(pattern, item.nodeid) for pattern in cap.tests):
+            found[cap.id] = None
+    return list(found)
+
+
+@final
+class ItemRecorder:
+    """Registered while gating, where tests run."""
+
+    def __init__(self, config: pytest.Config, settings: GraduationConfig, level: str) -> None:
+        self.config = config
+        self.settings = settings
+        self.target = settings.level_index(level)
+        self.errors: dict[str, str] = {}
+        self.pending: dict[str, str] = {}
+
+    def _describe(self, item: pytest.Item, deselected: bool) -> dict[str, Any]:
+        try:
+            phase = phase_of(item, self.settings)
+            capabilities = capabilities_of(item, self.settings)
+        except MarkerError as exc:
+            self.errors[item.nodeid] = str(exc)
+            phase, capabilities = self.settings.levels[0], []
+        if self.settings.level_index(phase) > self.target:
+            self.pending[item.nodeid] = phase
+        return {
+            "nodeid": item.nodeid,
+            "phase": phase,
+            "markers": sorted({mark.name for mark in item.iter_markers()}),
+            "capabilities": capabilities,
+            "deselected": deselected,
+        }
+
+    def pytest_deselected(self, items: Sequence[pytest.Item]) -> None:
+        store = facts_of(self.config)
+        for item in items:
+            store.add(ITEMS_STREAM, self._describe(item, deselected=True))
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        store = facts_of(self.config)
+        for item in session.items:
+            store.add(ITEMS_STREAM, self._describe(item, deselected=False))
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        error = self.errors.get(item.nodeid)
+        if error is not None:
+            pytest.fail(error, pytrace=False)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        phase = self.pending.get(item.nodeid)
+        if phase is not None and report.failed and report.when in ("setup", "call"):
+            # Reported like a non-strict xfail, so pytest's own summary agrees with ours.
+            report.outcome = "skipped"
+            report.wasxfail = f"required from {phase}"
+        return report

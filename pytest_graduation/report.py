@@ -1,0 +1,215 @@
+"""The readiness report: one model, rendered as terminal text, Markdown and JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, final
+
+from pytest_graduation.config import Waiver
+from pytest_graduation.model import Status, TestRecord
+
+SCHEMA_VERSION: Final = 1
+READY: Final = "ready"
+NOT_READY: Final = "not-ready"
+
+
+@final
+@dataclass(frozen=True)
+class CriterionOutcome:
+    name: str
+    status: Status
+    measured: Any
+    required: Any
+    details: tuple[str, ...] = ()
+    waiver: Waiver | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status.value,
+            "measured": self.measured,
+            "required": self.required,
+            "details": list(self.details),
+            "waiver": self.waiver.to_dict() if self.waiver else None,
+        }
+
+
+@final
+@dataclass
+class GraduationReport:
+    level: str
+    levels: tuple[str, ...]
+    criteria: list[CriterionOutcome]
+    records: Sequence[TestRecord]
+    capabilities: list[dict[str, Any]] = field(default_factory=list)
+    collection_errors: Sequence[str] = ()
+    facts: dict[str, Any] = field(default_factory=dict)
+    config_digest: str = ""
+    plugin_version: str = ""
+    pytest_version: str = ""
+
+    @property
+    def verdict(self) -> str:
+        ok = all(c.status in (Status.MET, Status.WAIVED) for c in self.criteria)
+        return READY if ok else NOT_READY
+
+    @property
+    def unmet(self) -> list[CriterionOutcome]:
+        return [c for c in self.criteria if c.status in (Status.UNMET, Status.INCONCLUSIVE)]
+
+    def tally(self) -> dict[str, Any]:
+        required = [r for r in self.records if r.required and not r.deselected]
+        counts = {
+            outcome: sum(r.outcome == outcome for r in required)
+            for outcome in ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
+        }
+        return {
+            **counts,
+            "not_run": sum(r.outcome == "not-run" for r in required),
+            "deselected": sum(r.deselected for r in self.records),
+            "pending": [r.nodeid for r in self.records if not r.required and not r.deselected],
+        }
+
+    def verdict_line(self) -> str:
+        if self.verdict == READY:
+            return f"{self.level}: READY"
+        return f"{self.level}: NOT READY ({len(self.unmet)} of {len(self.criteria)} criteria unmet)"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "level": self.level,
+            "levels": list(self.levels),
+            "verdict": self.verdict,
+            "criteria": [c.to_dict() for c in self.criteria],
+            "capabilities": self.capabilities,
+            "tests": self.tally(),
+            "records": [r.to_dict() for r in self.records],
+            "collection_errors": list(self.collection_errors),
+            "facts": self.facts,
+            "config_digest": self.config_digest,
+            "plugin_version": self.plugin_version,
+            "pytest_version": self.pytest_version,
+        }
+
+
+# --- rendering ---------------------------------------------------------------
+
+
+def show(value: Any) -> str:
+    """A measured/required value as a table cell."""
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:g}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={show(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(show(v) for v in value)
+    return str(value)
+
+
+def _rows(report: GraduationReport) -> list[tuple[str, str, str, str]]:
+    return [(c.name, c.status.value, show(c.measured), show(c.required)) for c in report.criteria]
+
+
+def render_terminal(report: GraduationReport) -> list[str]:
+    """The lines of the terminal section, without its heading."""
+    header = ("criterion", "status", "measured", "required")
+    rows = [header, *_rows(report)]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=False))
+        + "  "
+        + row[3]
+        for row in rows
+    ]
+    if report.capabilities:
+        lines += ["", "capabilities:"]
+        cap_rows = [("id", "title", "level", "tests", "status")] + [
+            (c["id"], c["title"], c["level"], f"{c['passed']}/{c['total']}", c["status"])
+            for c in report.capabilities
+        ]
+        cap_widths = [max(len(r[i]) for r in cap_rows) for i in range(4)]
+        lines += [
+            "  "
+            + "  ".join(cell.ljust(w) for cell, w in zip(r[:4], cap_widths, strict=False))
+            + "  "
+            + r[4]
+            for r in cap_rows
+        ]
+    for outcome in report.criteria:
+        if outcome.status is Status.MET or not outcome.details:
+            continue
+        lines += ["", f"{outcome.name} ({outcome.status.value}):"]
+        lines += [f"  - {detail}" for detail in outcome.details]
+    lines += ["", report.verdict_line()]
+    return lines
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report: GraduationReport) -> str:
+    icon = {"met": "✅", "unmet": "❌", "waived": "⚠️", "inconclusive": "❔"}
+    out = [
+        f"## graduation: {report.level}",
+        "",
+        f"**{report.verdict_line()}**",
+        "",
+        "| criterion | status | measured | required |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, status, measured, required in _rows(report):
+        out.append(
+            f"| {_md_cell(name)} | {icon[status]} {status} | {_md_cell(measured)} "
+            f"| {_md_cell(required)} |"
+        )
+    if report.capabilities:
+        out += ["", "### Capabilities", "", "| id | title | level | tests | status |"]
+        out.append("| --- | --- | --- | --- | --- |")
+        for c in report.capabilities:
+            out.append(
+                f"| {_md_cell(c['id'])} | {_md_cell(c['title'])} | {c['level']} "
+                f"| {c['passed']}/{c['total']} | {c['status']} |"
+            )
+    for outcome in report.criteria:
+        if outcome.status is Status.MET or not outcome.details:
+            continue
+        out += ["", f"### {outcome.name} ({outcome.status.value})", ""]
+        out += [f"- {_md_cell(detail)}" for detail in outcome.details]
+    return "\n".join(out) + "\n"
+
+
+def render_json(report: GraduationReport) -> str:
+    return json.dumps(report.to_dict(), indent=2, sort_keys=True, default=str) + "\n"
+
+
+def write_report(report: GraduationReport, path: Path) -> None:
+    """Write JSON, or Markdown when ``path`` ends in ``.md``; atomically."""
+    text = render_markdown(report) if path.suffix.lower() == ".md" else render_json(report)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def append_github_summary(report: GraduationReport, path: Path) -> None:
+    with path.open("a", encoding="utf-8") as stream:
+        stream.write(render_markdown(report))
+
+
+def check_writable(path: Path) -> str | None:
+    """Why a report cannot be written to ``path``, or ``None`` when it can."""
+    parent = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        return f"{path} is a directory"
+    if not parent.is_dir():
+        return f"folder {parent} does not exist"
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return f"{path} is not writable"
+    return None

@@ -1,0 +1,72 @@
+"""The project fixture: a throwaway project driven through pytester, as a user would."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+
+class Project:
+    """A user's project: its pyproject.toml, its test files, and pytest runs of it."""
+
+    def __init__(self, pytester: pytest.Pytester) -> None:
+        self.pytester = pytester
+        self.path: Path = pytester.path
+
+    def config(self, toml: str) -> None:
+        """Write pyproject.toml (the text is dedented)."""
+        self.pytester.makepyprojecttoml(textwrap.dedent(toml))
+
+    def files(self, **files: str) -> None:
+        """Write files by relative path (``tests/test_x.py="..."``), dedented."""
+        for name, text in files.items():
+            target = self.path / name.replace("__", "/") if "/" not in name else self.path / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(textwrap.dedent(text), encoding="utf-8")
+
+    def write(self, relpath: str, text: str) -> Path:
+        target = self.path / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text), encoding="utf-8")
+        return target
+
+    def run(self, *args: str) -> pytest.RunResult:
+        return self.pytester.runpytest("-p", "no:randomly", "-p", "no:cacheprovider", *args)
+
+    def gate(self, level: str, *args: str) -> tuple[pytest.RunResult, dict[str, Any]]:
+        """Gate at ``level`` and return the run and its JSON report."""
+        report = self.path / "graduation-report.json"
+        if report.exists():
+            report.unlink()
+        result = self.run(f"--graduation={level}", f"--graduation-report={report}", *args)
+        data = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
+        return result, data
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester) -> Project:
+    return Project(pytester)
+
+
+@pytest.fixture(params=["serial", "xdist"])
+def dist(request: pytest.FixtureRequest) -> list[str]:
+    """Extra arguments for a run: nothing, or two xdist workers."""
+    return [] if request.param == "serial" else ["-n", "2"]
+
+
+def criterion(report: dict[str, Any], name: str) -> dict[str, Any]:
+    """The report entry of criterion ``name`` (fails clearly when it is absent)."""
+    found = [c for c in report["criteria"] if c["name"] == name]
+    assert found, f"criterion {name!r} not in report: {[c['name'] for c in report['criteria']]}"
+    return found[0]
+
+
+@pytest.fixture
+def criterion_of() -> Any:
+    return criterion
