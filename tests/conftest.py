@@ -23,13 +23,6 @@ class Project:
         """Write pyproject.toml (the text is dedented)."""
         self.pytester.makepyprojecttoml(textwrap.dedent(toml))
 
-    def files(self, **files: str) -> None:
-        """Write files by relative path (``tests/test_x.py="..."``), dedented."""
-        for name, text in files.items():
-            target = self.path / name.replace("__", "/") if "/" not in name else self.path / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(textwrap.dedent(text), encoding="utf-8")
-
     def write(self, relpath: str, text: str) -> Path:
         target = self.path / relpath
         target.parent.mkdir(parents=True, exist_ok=True)
