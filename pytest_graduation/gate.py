@@ -50,8 +50,12 @@ class Gate:
         self.notes: list[str] = []
         config.pluginmanager.register(self.ledger, "graduation-ledger")
 
-    def pytest_keyboard_interrupt(self) -> None:
-        self.interrupted = True
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        # pytest also ends a session with collection errors through Session.Interrupted;
+        # that run is complete enough to judge (and fails `tests`). A real Ctrl-C or
+        # pytest.exit() is not: printing a verdict for it would mislead.
+        if not isinstance(excinfo.value, pytest.Session.Interrupted):
+            self.interrupted = True
 
     def build_run(self) -> GateRun:
         store = facts_of(self.config)

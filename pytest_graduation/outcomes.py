@@ -47,7 +47,12 @@ def _short(report: pytest.TestReport | pytest.CollectReport) -> str:
         return str(report.longrepr[2])[:300]
     text = getattr(report, "longreprtext", "") or ""
     lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1][:300] if lines else ""
+    if not lines:
+        return ""
+    last = lines[-1]
+    if last.startswith("E "):  # pytest's marker for the exception line
+        last = last[1:].strip()
+    return last[:300]
 
 
 @final

@@ -1,0 +1,58 @@
+"""Without --graduation the plugin changes nothing."""
+
+from __future__ import annotations
+
+from conftest import Project
+
+SUITE = """
+    import pytest
+
+    @pytest.mark.phase("rc")
+    def test_future():
+        assert False
+
+    @pytest.mark.capability("anything")
+    @pytest.mark.deterministic
+    def test_ok():
+        pass
+"""
+
+
+def test_passive_mode_changes_no_outcome_and_prints_no_report(project: Project) -> None:
+    project.write("test_suite.py", SUITE)
+    result = project.run("--strict-markers")
+    # the rc-phase failure stays a failure: pending only exists while gating
+    result.assert_outcomes(passed=1, failed=1)
+    assert result.ret == 1
+    assert "graduation:" not in result.stdout.str()
+
+
+def test_markers_are_registered(project: Project) -> None:
+    result = project.run("--markers")
+    result.stdout.fnmatch_lines(
+        [
+            "@pytest.mark.phase(level):*",
+            "@pytest.mark.deterministic(runs=None, stdout=False):*",
+            "@pytest.mark.capability(id):*",
+        ]
+    )
+
+
+def test_options_are_documented_in_help(project: Project) -> None:
+    result = project.run("--help")
+    for option in (
+        "--graduation=LEVEL",
+        "--graduation-config=PATH",
+        "--graduation-report=PATH",
+        "--update-goldens",
+        "--freeze-goldens",
+        "--determinism-runs=N",
+    ):
+        assert option in result.stdout.str()
+
+
+def test_disabling_the_plugin_is_possible(project: Project) -> None:
+    project.write("test_suite.py", "def test_ok():\n    pass\n")
+    result = project.run("-p", "no:graduation", "--graduation=beta")
+    assert result.ret == 4
+    assert "unrecognized arguments: --graduation=beta" in result.stderr.str()
