@@ -1,0 +1,304 @@
+"""Turning values into golden file content, comparing and diffing that content.
+
+Shared by ``golden.check`` and the determinism runner's ``observe``; the public
+names here (:class:`Serialized`, :func:`serializers_for`, :func:`serialize`,
+:func:`equal`, :func:`diff`) are a stable internal API.
+
+- ``str`` is text (``.txt``), compared exactly;
+- ``bytes``/``bytearray``/``memoryview`` are binary (``.bin``);
+- JSON data (dict with str keys, list, tuple, str, int, float, bool, None and
+  dataclass instances of them, nested) is written canonically as ``.json``
+  (sorted keys, 2-space indent, UTF-8, final newline) and compared as data;
+- anything else goes to the first serializer from the
+  ``pytest_graduation_serializers`` hook that accepts it, else ``TypeError``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import re
+from collections.abc import Sequence
+from typing import Any, Final, Literal, final
+
+import pytest
+
+from pytest_graduation.goldens.compare import MAX_PATHS, check_tolerance, data_equal, differences
+from pytest_graduation.goldens.diffing import bytes_diff, text_diff
+from pytest_graduation.serializers import Serializer
+
+Kind = Literal["text", "bytes", "json", "custom"]
+
+SUPPORTED: Final = (
+    "str (.txt), bytes (.bin), JSON data (dict with str keys, list, tuple, str, int, "
+    "float, bool, None, dataclasses of them) (.json), or a type accepted by a "
+    "serializer from the pytest_graduation_serializers hook"
+)
+_SUFFIX: Final = re.compile(r"\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\Z")
+#: suffixes a custom serializer may not use: pytest would collect such goldens
+_FORBIDDEN_SUFFIXES: Final = frozenset({".py", ".pyc", ".pyw"})
+
+
+class CorruptGolden(ValueError):
+    """Golden file content that cannot be read back (bad JSON, undecodable text)."""
+
+
+@final
+@dataclasses.dataclass(frozen=True)
+class Serialized:
+    """A value in its golden form. ``data`` is the parsed JSON value for kind ``json``
+    (kept so comparisons need not parse again; not part of equality)."""
+
+    suffix: str
+    content: str | bytes
+    kind: Kind
+    data: Any = dataclasses.field(default=None, compare=False, repr=False)
+
+    def encoded(self) -> bytes:
+        """The bytes of the golden file."""
+        if isinstance(self.content, bytes):
+            return self.content
+        try:
+            return self.content.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError(
+                f"the value cannot be stored as UTF-8 ({exc.reason} at index {exc.start}); "
+                "lone surrogates are not text"
+            ) from None
+
+
+_serializers_key: Final = pytest.StashKey[tuple[Serializer, ...]]()
+
+
+def serializers_for(config: pytest.Config) -> list[Serializer]:
+    """Serializers from the ``pytest_graduation_serializers`` hook, asked once per
+    config and validated (``suffix``, ``accepts``, ``serialize``)."""
+    cached = config.stash.get(_serializers_key, None)
+    if cached is None:
+        found: list[Serializer] = []
+        for batch in config.hook.pytest_graduation_serializers(config=config):
+            for serializer in batch or ():
+                _validate_serializer(serializer)
+                found.append(serializer)
+        cached = config.stash[_serializers_key] = tuple(found)
+    return list(cached)
+
+
+def _validate_serializer(serializer: object) -> None:
+    suffix = getattr(serializer, "suffix", None)
+    if not isinstance(suffix, str) or not _SUFFIX.match(suffix):
+        raise TypeError(
+            f"pytest_graduation_serializers returned {serializer!r}: `suffix` must be a str "
+            f"like '.csv' (a dot, then letters, digits, _ or -), got {suffix!r}"
+        )
+    if suffix.lower() in _FORBIDDEN_SUFFIXES:
+        raise TypeError(
+            f"pytest_graduation_serializers returned {serializer!r}: suffix {suffix!r} "
+            "is not allowed (pytest could collect such golden files)"
+        )
+    for method in ("accepts", "serialize"):
+        if not callable(getattr(serializer, method, None)):
+            raise TypeError(
+                f"pytest_graduation_serializers returned {serializer!r}: it has no "
+                f"`{method}` method"
+            )
+
+
+def serialize(value: object, extra: Sequence[Serializer] = ()) -> Serialized:
+    """The golden form of ``value``; ``TypeError`` naming the type when unsupported."""
+    if isinstance(value, str):
+        return Serialized(".txt", str(value), "text")
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return Serialized(".bin", bytes(value), "bytes")
+    problem: _NotJson | None = None
+    try:
+        data = to_json_data(value)
+    except _NotJson as exc:
+        problem = exc
+    else:
+        return Serialized(".json", dump_json(data), "json", data)
+    for serializer in extra:
+        if serializer.accepts(value):
+            content = serializer.serialize(value)
+            if not isinstance(content, (str, bytes)):
+                raise TypeError(
+                    f"serializer {serializer!r} returned {type(content).__name__} for a "
+                    f"{_type_name(value)}; serialize() must return str or bytes"
+                )
+            return Serialized(serializer.suffix, content, "custom")
+    assert problem is not None
+    where = ""
+    if not (problem.path == "$" and problem.reason.endswith("is not JSON data")):
+        where = f" ({problem.reason} at {problem.path})"
+    raise TypeError(
+        f"cannot serialize a value of type {_type_name(value)}{where}; supported: {SUPPORTED}"
+    )
+
+
+class _NotJson(Exception):
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(path, reason)
+        self.path = path
+        self.reason = reason
+
+
+def _type_name(value: object) -> str:
+    kind = type(value)
+    module = kind.__module__
+    return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
+
+
+def to_json_data(value: object, path: str = "$", active: frozenset[int] = frozenset()) -> Any:
+    """``value`` as plain JSON data: tuples become lists, dataclasses dicts.
+
+    Raises ``_NotJson`` (internal) naming the path of the first unsupported part.
+    """
+    if value is None or isinstance(value, (bool, str)):
+        return str(value) if isinstance(value, str) and type(value) is not str else value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if id(value) in active:
+        raise _NotJson(path, "circular reference")
+    inner = active | {id(value)}
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise _NotJson(path, f"dict key {key!r} is a {_type_name(key)}, not a str")
+            out[str(key)] = to_json_data(item, f"{path}[{key!r}]", inner)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [to_json_data(item, f"{path}[{i}]", inner) for i, item in enumerate(value)]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            field.name: to_json_data(getattr(value, field.name), f"{path}.{field.name}", inner)
+            for field in dataclasses.fields(value)
+        }
+    raise _NotJson(path, f"{_type_name(value)} is not JSON data")
+
+
+def dump_json(data: Any) -> str:
+    """The canonical text of JSON data: sorted keys, 2-space indent, final newline."""
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise CorruptGolden(f"duplicate key {key!r}")
+            seen.add(key)
+    return result
+
+
+def load_json(text: str) -> Any:
+    """Parse golden JSON text; :class:`CorruptGolden` when it is not valid JSON."""
+    try:
+        return json.loads(text, object_pairs_hook=_reject_duplicates)
+    except json.JSONDecodeError as exc:
+        raise CorruptGolden(f"invalid JSON: {exc}") from None
+    except RecursionError:
+        raise CorruptGolden("invalid JSON: nested too deeply") from None
+
+
+def decode_text(raw: bytes) -> str:
+    """UTF-8 text of a golden file; :class:`CorruptGolden` when it is not UTF-8."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorruptGolden(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def read_golden(raw: bytes, like: Serialized) -> Serialized:
+    """Interpret the bytes of a golden file as the same kind as ``like``."""
+    if like.kind == "bytes" or (like.kind == "custom" and isinstance(like.content, bytes)):
+        return Serialized(like.suffix, raw, like.kind)
+    text = decode_text(raw)
+    if like.kind == "json":
+        return Serialized(like.suffix, text, "json", load_json(text))
+    return Serialized(like.suffix, text, like.kind)
+
+
+def _as_serialized(value: Serialized | str | bytes, like: Serialized | None) -> Serialized:
+    if isinstance(value, Serialized):
+        return value
+    if like is not None and like.kind == "json" and isinstance(value, str):
+        return Serialized(like.suffix, value, "json", load_json(value))
+    if isinstance(value, bytes):
+        return Serialized(".bin", value, "bytes")
+    return Serialized(".txt", value, "text")
+
+
+def _json_data(item: Serialized) -> Any:
+    if item.data is not None or item.content == "null\n":
+        return item.data
+    return load_json(item.content if isinstance(item.content, str) else decode_text(item.content))
+
+
+def equal(
+    expected: Serialized | str | bytes,
+    actual: Serialized | str | bytes,
+    rtol: float = 0.0,
+    atol: float = 0.0,
+) -> bool:
+    """Whether ``actual`` matches ``expected``: JSON as data within ``rtol``/``atol``
+    (when either side is a JSON :class:`Serialized`), anything else exactly."""
+    check_tolerance(rtol, atol)
+    like = actual if isinstance(actual, Serialized) else None
+    if like is None and isinstance(expected, Serialized):
+        like = expected
+    exp, act = _as_serialized(expected, like), _as_serialized(actual, like)
+    if exp.content == act.content:
+        return True
+    if exp.kind == "json" and act.kind == "json":
+        return data_equal(_json_data(exp), _json_data(act), rtol, atol)
+    return False
+
+
+def diff(
+    expected: Serialized | str | bytes,
+    actual: Serialized | str | bytes,
+    rtol: float = 0.0,
+    atol: float = 0.0,
+) -> str:
+    """A readable, bounded description of how ``actual`` differs from ``expected``:
+    for JSON the differing paths and a diff of the canonical texts, for text a unified
+    diff around the first difference, for bytes a hex dump. Empty when equal."""
+    like = actual if isinstance(actual, Serialized) else None
+    if like is None and isinstance(expected, Serialized):
+        like = expected
+    exp, act = _as_serialized(expected, like), _as_serialized(actual, like)
+    if exp.kind == "json" and act.kind == "json":
+        exp_data, act_data = _json_data(exp), _json_data(act)
+        paths: list[str] = []
+        for line in differences(exp_data, act_data, rtol, atol):
+            if len(paths) == MAX_PATHS:
+                paths.append("... more differences not listed")
+                break
+            paths.append(line)
+        if not paths:
+            return ""
+        text = text_diff(dump_json(exp_data), dump_json(act_data))
+        listing = "\n".join(f"  {line}" for line in paths)
+        return f"differing values:\n{listing}\n{text}".rstrip()
+    if isinstance(exp.content, str) and isinstance(act.content, str):
+        return text_diff(exp.content, act.content)
+    exp_bytes = exp.content if isinstance(exp.content, bytes) else exp.encoded()
+    act_bytes = act.content if isinstance(act.content, bytes) else act.encoded()
+    return bytes_diff(exp_bytes, act_bytes)
+
+
+def is_finite_tree(data: Any) -> bool:
+    """Whether JSON data holds no NaN or infinity (strict JSON)."""
+    if isinstance(data, float):
+        return math.isfinite(data)
+    if isinstance(data, dict):
+        return all(is_finite_tree(v) for v in data.values())
+    if isinstance(data, list):
+        return all(is_finite_tree(v) for v in data)
+    return True
