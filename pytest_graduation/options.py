@@ -1,0 +1,73 @@
+"""Command-line options and markers of pytest-graduation."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Final
+
+import pytest
+
+MARKERS: Final = (
+    "phase(level): the level from which this test is required (pytest-graduation)",
+    "deterministic(runs=None, stdout=False): re-run this test and require identical "
+    "observations (pytest-graduation)",
+    "capability(id): this test proves the named capability (pytest-graduation)",
+)
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("graduation", "release gate (pytest-graduation)")
+    group.addoption(
+        "--graduation",
+        metavar="LEVEL",
+        dest="graduation_level",
+        default=None,
+        help="judge every criterion of LEVEL and fail the session if it is not met",
+    )
+    group.addoption(
+        "--graduation-config",
+        metavar="PATH",
+        dest="graduation_config",
+        default=None,
+        help="read the configuration from this TOML file instead of [tool.graduation] "
+        "of pyproject.toml",
+    )
+    group.addoption(
+        "--graduation-report",
+        metavar="PATH",
+        dest="graduation_report",
+        default=None,
+        help="write the readiness report to PATH (Markdown if it ends in .md, else JSON)",
+    )
+    group.addoption(
+        "--update-goldens",
+        action="store_true",
+        dest="update_goldens",
+        default=False,
+        help="create and rewrite golden files, delete obsolete ones",
+    )
+    group.addoption(
+        "--freeze-goldens",
+        action="store_true",
+        dest="freeze_goldens",
+        default=False,
+        help="record the sha256 of every golden file used in goldens.lock",
+    )
+    group.addoption(
+        "--determinism-runs",
+        metavar="N",
+        dest="determinism_runs",
+        type=positive_int,
+        default=None,
+        help="run each deterministic test N times and compare what it observes",
+    )

@@ -1,0 +1,109 @@
+"""What ``pytest_configure`` sets up: settings, the gate and each feature.
+
+Imported lazily from :mod:`pytest_graduation.plugin`, so that loading the entry point
+costs nothing when pytest starts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pytest_graduation import coverage, determinism, goldens, repository
+from pytest_graduation.config import BUILTIN_CRITERIA, ConfigError, GraduationConfig, load
+from pytest_graduation.facts import FactShipping, shipping_key
+from pytest_graduation.gate import Gate
+from pytest_graduation.keys import gate_key, settings_key
+from pytest_graduation.model import Criterion
+from pytest_graduation.options import MARKERS
+from pytest_graduation.recording import ItemRecorder
+from pytest_graduation.report import check_writable
+
+#: each feature module registers its own plugin objects from ``configure``
+FEATURES = (goldens, determinism, coverage, repository)
+
+
+def _load_settings(config: pytest.Config) -> GraduationConfig:
+    explicit = config.getoption("graduation_config")
+    path = None
+    if explicit:
+        path = Path(explicit)
+        if not path.is_absolute():
+            path = config.invocation_params.dir / path
+    try:
+        return load(config.rootpath, path)
+    except ConfigError as exc:
+        raise pytest.UsageError(f"pytest-graduation: {exc}") from None
+
+
+def _custom_criteria(config: pytest.Config) -> list[Criterion]:
+    found: list[Criterion] = []
+    for batch in config.hook.pytest_graduation_criteria(config=config):
+        for criterion in batch or ():
+            name = getattr(criterion, "name", None)
+            if (
+                not isinstance(name, str)
+                or not name
+                or not callable(getattr(criterion, "evaluate", None))
+            ):
+                raise pytest.UsageError(
+                    "pytest-graduation: pytest_graduation_criteria returned "
+                    f"{criterion!r}: a criterion needs a non-empty str `name` and `evaluate(run)`"
+                )
+            taken = [*BUILTIN_CRITERIA, *(c.name for c in found)]
+            if name in taken:
+                raise pytest.UsageError(
+                    f"pytest-graduation: custom criterion name {name!r} is already taken"
+                )
+            found.append(criterion)
+    return found
+
+
+def _start_gate(config: pytest.Config, settings: GraduationConfig, level: str) -> None:
+    if level not in settings.levels:
+        raise pytest.UsageError(
+            f"pytest-graduation: unknown level {level!r} for --graduation; "
+            f"valid levels: {', '.join(settings.levels)}"
+        )
+    if config.getoption("update_goldens"):
+        raise pytest.UsageError(
+            "pytest-graduation: --update-goldens cannot be combined with --graduation "
+            "(a gate judges goldens, it must not rewrite them)"
+        )
+    config.pluginmanager.register(ItemRecorder(config, settings, level), "graduation-recorder")
+    if hasattr(config, "workerinput"):
+        return  # xdist workers record; the controller judges
+    custom = _custom_criteria(config)
+    known = {*BUILTIN_CRITERIA, *(c.name for c in custom)}
+    for waiver in settings.waivers:
+        if waiver.criterion not in known:
+            raise pytest.UsageError(
+                f"pytest-graduation: {settings.source}: waiver for unknown criterion "
+                f"{waiver.criterion!r}; criteria are: {', '.join(sorted(known))}"
+            )
+    report_path = None
+    if config.getoption("graduation_report"):
+        report_path = Path(config.getoption("graduation_report"))
+        if not report_path.is_absolute():
+            report_path = config.invocation_params.dir / report_path
+        problem = check_writable(report_path)
+        if problem:
+            raise pytest.UsageError(f"pytest-graduation: --graduation-report: {problem}")
+    gate = Gate(config, settings, level, custom, report_path)
+    config.stash[gate_key] = gate
+    config.pluginmanager.register(gate, "graduation-gate")
+
+
+def configure(config: pytest.Config) -> None:
+    for line in MARKERS:
+        config.addinivalue_line("markers", line)
+    settings = config.stash[settings_key] = _load_settings(config)
+    if config.pluginmanager.hasplugin("xdist"):
+        shipping = config.stash[shipping_key] = FactShipping(config)
+        config.pluginmanager.register(shipping, "graduation-facts")
+    level = config.getoption("graduation_level")
+    if level is not None:
+        _start_gate(config, settings, level)
+    for feature in FEATURES:
+        feature.configure(config, settings, level)
