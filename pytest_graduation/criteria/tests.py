@@ -8,6 +8,7 @@ from typing import Final, final
 
 from pytest_graduation.config import GraduationConfig, LevelCriteria
 from pytest_graduation.model import Criterion, CriterionResult, GateRun, TestRecord
+from pytest_graduation.repository.examples import EXAMPLE_MARKER
 
 #: fact stream of node ids whose outcome flipped between determinism runs
 FLAKY_STREAM: Final = "flaky"
@@ -31,8 +32,12 @@ class TestsCriterion(Criterion):
     __test__ = False
     name = "tests"
 
+    def __init__(self, judged_elsewhere: str | None = None) -> None:
+        #: records carrying this marker are judged by another criterion (example items)
+        self.judged_elsewhere = judged_elsewhere
+
     def evaluate(self, run: GateRun) -> CriterionResult:
-        required = run.required_tests
+        required = [t for t in run.required_tests if self.judged_elsewhere not in t.markers]
         bad = [t for t in required if t.outcome in ("failed", "error", "not-run")]
         details = [f"collection error: {where}" for where in run.collection_errors]
         details += _listing(bad)
@@ -110,7 +115,8 @@ class RequiredMarkersCriterion(Criterion):
 
 
 def criteria_from(wanted: LevelCriteria, settings: GraduationConfig) -> Iterable[Criterion]:
-    yield TestsCriterion()
+    # example items are judged by the ``examples`` criterion alone, not twice
+    yield TestsCriterion(EXAMPLE_MARKER if wanted.examples is not None else None)
     if wanted.max_skipped is not None:
         yield CountCriterion("skipped", "skipped", wanted.max_skipped)
     if wanted.max_xfailed is not None:

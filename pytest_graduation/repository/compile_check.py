@@ -1,0 +1,124 @@
+"""The ``compile`` criterion: every ``.py`` file below the listed paths compiles.
+
+Files are compiled in-process with :func:`compile` (``dont_inherit=True``), so
+nothing is written: no bytecode, no ``__pycache__``. Warnings raised while
+compiling (``SyntaxWarning`` and friends) are ignored: a warning is not a failure
+to compile, even under ``-W error``.
+
+Compiling is the expensive part of the repository criteria, so the digests of the
+sources that compiled are remembered in pytest's cache (``.pytest_cache``), per
+interpreter version; an unchanged file is not compiled again. Without the
+cacheprovider plugin every file is compiled every time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import PurePosixPath
+from typing import Final, final
+
+import pytest
+
+from pytest_graduation.model import Criterion, CriterionResult, GateRun
+from pytest_graduation.repository.walk import RepoTree, capped, tree_for
+
+CACHE_KEY: Final = (
+    f"graduation/compiled/{sys.implementation.name}-{sys.version_info[0]}.{sys.version_info[1]}"
+)
+
+
+def compile_error(relpath: str, text: str) -> str | None:
+    """``path:line: message`` when ``text`` does not compile, else ``None``."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, relpath, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        return f"{relpath}:{exc.lineno or 1}: {exc.msg}"
+    except ValueError as exc:  # Python < 3.12: "source code string cannot contain null bytes"
+        where = text.find("\0")
+        line = text.count("\n", 0, where) + 1 if where >= 0 else 1
+        return f"{relpath}:{line}: {exc}"
+    except (RecursionError, MemoryError, OverflowError) as exc:
+        return f"{relpath}:1: {type(exc).__name__}: {exc}"
+    return None
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+@final
+class CompiledCache:
+    """Digests of sources known to compile with this interpreter version."""
+
+    def __init__(self, config: pytest.Config | None) -> None:
+        self.cache = getattr(config, "cache", None) if config is not None else None
+        self.known: set[str] = set()
+        if self.cache is not None:
+            stored = self.cache.get(CACHE_KEY, None)
+            if isinstance(stored, dict) and stored.get("version") == sys.version:
+                digests = stored.get("digests")
+                if isinstance(digests, list):
+                    self.known = {d for d in digests if isinstance(d, str)}
+
+    def save(self, digests: set[str]) -> None:
+        if self.cache is not None and digests != self.known:
+            self.cache.set(CACHE_KEY, {"version": sys.version, "digests": sorted(digests)})
+
+
+def _targets(tree: RepoTree, paths: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The files to compile and the problems with the configured paths."""
+    files: dict[str, None] = {}
+    problems = []
+    for raw in paths:
+        pure = PurePosixPath(raw.replace("\\", "/"))
+        if pure.is_absolute() or ".." in pure.parts:
+            problems.append(f"{raw}: not a path inside the rootdir")
+            continue
+        rel = pure.as_posix()
+        if not (tree.root / rel).exists():
+            problems.append(f"{raw}: no such file or folder")
+            continue
+        found = [f for f in tree.below(rel) if f.endswith(".py") or f == rel]
+        if not found:
+            problems.append(f"{raw}: no .py file to compile")
+        files.update(dict.fromkeys(found))
+    return sorted(files), problems
+
+
+@final
+class CompileCriterion(Criterion):
+    """``compile = ["src"]``: every ``.py`` file below compiles with this interpreter."""
+
+    name = "compile"
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self.paths = tuple(paths)
+
+    def evaluate(self, run: GateRun) -> CriterionResult:
+        tree = tree_for(run)
+        files, problems = _targets(tree, self.paths)
+        cache = CompiledCache(run.config)
+        compiled: set[str] = set()
+        errors = []
+        for rel, source in tree.sources(files):
+            if source.problem:
+                errors.append(f"{rel}:{source.line}: {source.problem}")
+                continue
+            digest = _digest(source.text)
+            if digest not in cache.known:
+                error = compile_error(rel, source.text)
+                if error is not None:
+                    errors.append(error)
+                    continue
+            compiled.add(digest)
+        cache.save(compiled)
+        measured = f"{len(files) - len(errors)}/{len(files)} compile"
+        details = capped([*problems, *errors])
+        if details:
+            return CriterionResult.unmet(measured, "all compile", details)
+        return CriterionResult.met(measured, "all compile")
