@@ -22,6 +22,8 @@ MAX_DIFF_LINES: Final = 120
 #: lines longer than this are cropped around the first differing column
 MAX_LINE_CHARS: Final = 400
 _CHUNK: Final = 1 << 16
+#: starts every line that says output was cut short
+TRUNCATED: Final = "... diff truncated"
 
 
 def first_difference(a: str | bytes, b: str | bytes) -> int:
@@ -83,9 +85,9 @@ def text_diff(
     ]
     if len(body) > MAX_DIFF_LINES:
         hidden = len(body) - MAX_DIFF_LINES
-        body = [*body[:MAX_DIFF_LINES], f"... diff truncated ({hidden} more line(s))"]
+        body = [*body[:MAX_DIFF_LINES], f"{TRUNCATED} ({hidden} more line(s))"]
     elif _windowed(expected, actual, start, tail, exp_lines, act_lines):
-        body.append("... diff truncated (only the first differences are shown)")
+        body.append(f"{TRUNCATED} (only the first differences are shown)")
     return "\n".join([*notes, *header, *body])
 
 
@@ -179,6 +181,8 @@ def bytes_diff(expected: bytes, actual: bytes) -> str:
         else:
             lines += ["-" + line for line in exp_dump[i1:i2]]
             lines += ["+" + line for line in act_dump[j1:j2]]
+    if max(len(expected), len(actual)) > end or begin > 0:
+        lines.append(f"{TRUNCATED} (only bytes {begin}..{end - 1} are shown)")
     return "\n".join(lines)
 
 

@@ -25,7 +25,7 @@ from typing import Any, Final, Literal, final
 import pytest
 
 from pytest_graduation.goldens.compare import MAX_PATHS, check_tolerance, data_equal, differences
-from pytest_graduation.goldens.diffing import bytes_diff, text_diff
+from pytest_graduation.goldens.diffing import TRUNCATED, bytes_diff, text_diff
 from pytest_graduation.serializers import Serializer
 
 Kind = Literal["text", "bytes", "json", "custom"]
@@ -278,7 +278,7 @@ def diff(
         paths: list[str] = []
         for line in differences(exp_data, act_data, rtol, atol):
             if len(paths) == MAX_PATHS:
-                paths.append("... more differences not listed")
+                paths.append(f"{TRUNCATED}: more differing values not listed")
                 break
             paths.append(line)
         if not paths:

@@ -1,0 +1,201 @@
+"""The ``golden`` fixture. This module is registered as a plugin in every run
+(passive mode included); it only defines the fixture, so unused it costs nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final, final
+
+import pytest
+
+from pytest_graduation.facts import facts_of
+from pytest_graduation.goldens import storage
+from pytest_graduation.goldens.compare import check_tolerance
+from pytest_graduation.goldens.diffing import TRUNCATED
+from pytest_graduation.goldens.paths import (
+    UnsafePath,
+    ensure_inside,
+    file_name,
+    golden_root,
+    module_folder,
+    relative,
+    test_stem,
+    validate_name,
+)
+from pytest_graduation.goldens.serialization import (
+    CorruptGolden,
+    Serialized,
+    diff,
+    equal,
+    read_golden,
+    serialize,
+    serializers_for,
+)
+from pytest_graduation.goldens.state import USED_STREAM, GoldenState, state_of
+from pytest_graduation.observations import note
+
+MISSING: Final = "golden file missing: {path} — run pytest --update-goldens to create it"
+
+
+@final
+class Golden:
+    """Compares values with golden files; one instance per test (function scope)."""
+
+    __slots__ = ("_files", "_request", "_state", "_stem", "_unnamed")
+
+    def __init__(self, request: pytest.FixtureRequest) -> None:
+        self._request = request
+        self._state: GoldenState = state_of(request.config)
+        self._stem: str | None = None
+        self._unnamed = 0
+        self._files: set[str] = set()
+
+    def check(
+        self, value: object, name: str | None = None, *, rtol: float = 0.0, atol: float = 0.0
+    ) -> None:
+        """Compare ``value`` with its golden file; fail the test with a diff when they
+        differ, or when the golden file is missing (unless ``--update-goldens``).
+
+        ``name`` tells several checks of one test apart (letters, digits, ``_ - .``);
+        unnamed checks are numbered: the first has no label, then ``.2``, ``.3``, ...
+        ``rtol``/``atol`` let floats in JSON data differ (as :func:`math.isclose`).
+        """
+        __tracebackhide__ = True
+        check_tolerance(rtol, atol)
+        label = None if name is None else validate_name(name)
+        serialized = serialize(value, serializers_for(self._request.config))
+        if (rtol or atol) and serialized.kind != "json":
+            raise ValueError(
+                f"rtol/atol apply to JSON data only; this value is stored as {serialized.kind} "
+                f"({serialized.suffix})"
+            )
+        if label is None:
+            self._unnamed += 1
+            label = None if self._unnamed == 1 else str(self._unnamed)
+        path = self._claim(label, serialized.suffix)
+        note(self._request.node, f"golden:{path.name}", serialized.content)
+        _verify(self._state, self._request, path, serialized, rtol, atol)
+
+    def _claim(self, label: str | None, suffix: str) -> Path:
+        item = self._request.node
+        if self._stem is None:
+            self._stem = test_stem(item)
+        name = file_name(self._stem, label, suffix)
+        key = name.casefold()
+        if key in self._files:
+            raise ValueError(
+                f"two golden checks in this test use the file {name}; give each check "
+                "a distinct name="
+            )
+        self._files.add(key)
+        path = module_folder(item.path, self._state.golden_dir) / name
+        owners = self._state.owners
+        other = owners.setdefault(str(path).casefold(), item.nodeid)
+        if other != item.nodeid:
+            raise ValueError(
+                f"golden file {relative(path, self._state.rootdir)} is already used by {other} "
+                "(names differing only in case collide on macOS and Windows); give this "
+                "check a distinct name="
+            )
+        return path
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Golden:
+    """Compare values with golden files: ``golden.check(value, name=None, *, rtol=0.0,
+    atol=0.0)`` (pytest-graduation)."""
+    return Golden(request)
+
+
+def _verify(
+    state: GoldenState,
+    request: pytest.FixtureRequest,
+    path: Path,
+    actual: Serialized,
+    rtol: float,
+    atol: float,
+) -> None:
+    __tracebackhide__ = True
+    item = request.node
+    rel = relative(path, state.rootdir)
+    facts = facts_of(state.config)
+
+    def record(status: str) -> None:
+        facts.add(USED_STREAM, {"nodeid": item.nodeid, "path": rel, "status": status})
+
+    try:
+        ensure_inside(golden_root(item.path, state.golden_dir), path)
+    except UnsafePath as exc:
+        record("unsafe")
+        pytest.fail(str(exc))
+    frozen = state.update and rel in state.frozen()
+    writable = state.update and not frozen
+    raw = storage.read(path)
+    if raw is None:
+        if writable:
+            storage.write_atomic(path, actual.encoded())
+            record("created")
+            return
+        record("frozen" if frozen else "missing")
+        message = MISSING.format(path=rel)
+        if frozen:
+            message = f"golden file missing: {rel}\n{_frozen_note(rel)}"
+        pytest.fail(message)
+    try:
+        expected = read_golden(raw, actual)
+    except CorruptGolden as exc:
+        if writable:
+            storage.write_atomic(path, actual.encoded())
+            record("updated")
+            return
+        record("frozen" if frozen else "corrupt")
+        message = f"golden file corrupt: {rel}: {exc} — run pytest --update-goldens to rewrite it"
+        if frozen:
+            message = f"golden file corrupt: {rel}: {exc}\n{_frozen_note(rel)}"
+        pytest.fail(message)
+    if equal(expected, actual, rtol, atol):
+        record("passed")
+        return
+    if writable:
+        storage.write_atomic(path, actual.encoded())
+        record("updated")
+        return
+    record("frozen" if frozen else "failed")
+    pytest.fail(_mismatch(state, request, path, rel, expected, actual, rtol, atol, frozen))
+
+
+def _frozen_note(rel: str) -> str:
+    return (
+        f"{rel} is frozen in goldens.lock, so --update-goldens leaves it alone; "
+        "remove its entry from goldens.lock to change it"
+    )
+
+
+def _mismatch(
+    state: GoldenState,
+    request: pytest.FixtureRequest,
+    path: Path,
+    rel: str,
+    expected: Serialized,
+    actual: Serialized,
+    rtol: float,
+    atol: float,
+    frozen: bool,
+) -> str:
+    tolerance = f" (rtol={rtol:g}, atol={atol:g})" if rtol or atol else ""
+    lines = [f"golden file mismatch: {rel}{tolerance}", diff(expected, actual, rtol, atol)]
+    if TRUNCATED in lines[1]:
+        received = _write_received(request, path, actual)
+        lines.append(f"full received value written to {received}")
+    if frozen:
+        lines.append(_frozen_note(rel))
+    else:
+        lines.append("run pytest --update-goldens to accept the received value")
+    return "\n".join(lines)
+
+
+def _write_received(request: pytest.FixtureRequest, path: Path, actual: Serialized) -> Path:
+    factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+    target = factory.getbasetemp() / "golden-received" / path.parent.name / path.name
+    storage.write_atomic(target, actual.encoded())
+    return target
