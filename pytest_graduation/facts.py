@@ -15,6 +15,8 @@ from typing import Any, Final, final
 import pytest
 
 WORKEROUTPUT_KEY: Final = "graduation_facts"
+#: node ids whose outcome flipped between determinism runs (read by the ``flaky`` criterion)
+FLAKY_STREAM: Final = "flaky"
 
 
 @final
