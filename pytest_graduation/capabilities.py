@@ -1,78 +1,125 @@
-"""The capability matrix and the ``capabilities`` criterion (SPEC section 6)."""
+"""The capability matrix and the ``capabilities`` criterion (SPEC section 6).
+
+The matrix is computed from test records alone (which tests prove which
+capability, their phase, outcome and whether they were deselected), so a merge of
+shard reports recomputes it from the records the JSON carries.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, final
+from collections.abc import Iterable, Sequence
+from typing import Any, Final, final
 
-from pytest_graduation.config import GraduationConfig, LevelCriteria
-from pytest_graduation.model import Criterion, CriterionResult, GateRun
+from pytest_graduation.config import Capability, GraduationConfig, LevelCriteria
+from pytest_graduation.model import Criterion, CriterionResult, GateRun, TestRecord
 
-PASSING = ("passed", "xpassed")
+PASSING: Final = ("passed", "xpassed")
+#: outcomes that say nothing about the capability: the test did not run
+UNKNOWN: Final = ("deselected", "not-run")
+#: node ids a detail line names at most
+MAX_NAMED: Final = 5
+
+PROVEN: Final = "proven"
+UNPROVEN: Final = "unproven"
+INCONCLUSIVE: Final = "inconclusive"
+NOT_REQUIRED: Final = "not-required"
+
+
+def _result(record: TestRecord) -> str:
+    return "deselected" if record.deselected else record.outcome
+
+
+def status_of(results: Sequence[str], required: bool) -> str:
+    """A capability's status from the results of the tests that count for it."""
+    if not required:
+        return NOT_REQUIRED
+    if any(r not in PASSING and r not in UNKNOWN for r in results):
+        return UNPROVEN  # a failure is conclusive, whatever else was deselected
+    if any(r in UNKNOWN for r in results):
+        return INCONCLUSIVE
+    return PROVEN if results else UNPROVEN
+
+
+def row(cap: Capability, run: GateRun) -> dict[str, Any]:
+    """The matrix row of ``cap``. A required capability counts its required tests
+    (tests pending at this level do not prove it yet); a capability above the
+    target counts all its tests, so the row shows its progress."""
+    required = run.is_required(cap.level)
+    counted = [t for t in run.tests if cap.id in t.capabilities and (t.required or not required)]
+    results = {t.nodeid: _result(t) for t in counted}
+    return {
+        "id": cap.id,
+        "title": cap.title,
+        "level": cap.level,
+        "status": status_of(list(results.values()), required),
+        "passed": sum(r in PASSING for r in results.values()),
+        "total": len(results),
+        "tests": results,
+    }
 
 
 def matrix(run: GateRun) -> list[dict[str, Any]]:
-    """One row per declared capability: id, title, level, status, passed, total, tests."""
-    rows = []
-    for cap in run.settings.capabilities.values():
-        proving = [t for t in run.tests if cap.id in t.capabilities and t.required]
-        selected = [t for t in proving if not t.deselected]
-        passed = sum(t.outcome in PASSING for t in selected)
-        if not run.is_required(cap.level):
-            status = "not-required"
-        elif any(t.outcome not in PASSING for t in selected):
-            status = "unproven"
-        elif len(selected) < len(proving):
-            status = "inconclusive"
-        elif not proving:
-            status = "unproven"
-        else:
-            status = "proven"
-        rows.append(
-            {
-                "id": cap.id,
-                "title": cap.title,
-                "level": cap.level,
-                "status": status,
-                "passed": passed,
-                "total": len(proving),
-                "tests": {t.nodeid: "deselected" if t.deselected else t.outcome for t in proving},
-            }
-        )
-    return rows
+    """One row per declared capability: id, title, level, status, passed, total, and
+    ``tests`` (node id -> outcome, or ``deselected``)."""
+    return [row(cap, run) for cap in run.settings.capabilities.values()]
+
+
+def _named(nodeids: Sequence[str]) -> str:
+    shown = ", ".join(nodeids[:MAX_NAMED])
+    return shown + (f" and {len(nodeids) - MAX_NAMED} more" if len(nodeids) > MAX_NAMED else "")
+
+
+def _why_unproven(entry: dict[str, Any], run: GateRun) -> str:
+    bad = [f"{n} {r}" for n, r in entry["tests"].items() if r not in PASSING and r not in UNKNOWN]
+    if bad:
+        return _named(bad)
+    pending = [t.nodeid for t in run.tests if entry["id"] in t.capabilities and not t.required]
+    if pending:
+        return f"no required test proves it ({len(pending)} pending: {_named(pending)})"
+    return (
+        "no test proves it: none matches its `tests` globs or carries "
+        f"@pytest.mark.capability({entry['id']!r})"
+    )
+
+
+def _why_inconclusive(entry: dict[str, Any]) -> str:
+    unknown = [f"{n} {r}" for n, r in entry["tests"].items() if r in UNKNOWN]
+    return (
+        f"{len(unknown)} of its {entry['total']} tests did not run ({_named(unknown)}); "
+        "run the full suite to prove it"
+    )
 
 
 @final
 class CapabilitiesCriterion(Criterion):
+    """Every capability required at or below the target level is proven."""
+
     name = "capabilities"
 
     def evaluate(self, run: GateRun) -> CriterionResult:
-        rows = [row for row in matrix(run) if row["status"] != "not-required"]
-        proven = sum(row["status"] == "proven" for row in rows)
-        measured, required = f"{proven}/{len(rows)} proven", "all proven"
+        required = "all proven"
+        if not run.settings.capabilities:
+            return CriterionResult.unmet(
+                "0/0 proven",
+                required,
+                ["capabilities = true, but [tool.graduation.capabilities] declares none"],
+            )
+        rows = [entry for entry in matrix(run) if entry["status"] != NOT_REQUIRED]
+        proven = sum(entry["status"] == PROVEN for entry in rows)
+        measured = f"{proven}/{len(rows)} proven"
         details = []
-        for row in rows:
-            if row["status"] == "unproven":
-                why = (
-                    "no required test proves it"
-                    if not row["total"]
-                    else ", ".join(
-                        f"{nodeid} {outcome}"
-                        for nodeid, outcome in row["tests"].items()
-                        if outcome not in PASSING and outcome != "deselected"
-                    )
-                )
-                details.append(f"{row['id']}: unproven: {why}")
-            elif row["status"] == "inconclusive":
-                details.append(
-                    f"{row['id']}: inconclusive: {row['total'] - row['passed']} of its tests "
-                    "were deselected; run the full suite to prove it"
-                )
-        if any(row["status"] == "unproven" for row in rows):
+        for entry in rows:
+            if entry["status"] == UNPROVEN:
+                details.append(f"{entry['id']}: unproven: {_why_unproven(entry, run)}")
+            elif entry["status"] == INCONCLUSIVE:
+                details.append(f"{entry['id']}: inconclusive: {_why_inconclusive(entry)}")
+        if any(entry["status"] == UNPROVEN for entry in rows):
             return CriterionResult.unmet(measured, required, details)
         if details:
             return CriterionResult.inconclusive(measured, required, details)
-        return CriterionResult.met(measured, required)
+        later = len(run.settings.capabilities) - len(rows)
+        notes = [f"{later} capabilit{'y is' if later == 1 else 'ies are'} required later"]
+        return CriterionResult.met(measured, required, notes if later else ())
 
 
 def criteria_from(wanted: LevelCriteria, settings: GraduationConfig) -> Iterable[Criterion]:
