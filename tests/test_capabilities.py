@@ -73,7 +73,7 @@ def test_matrix_proven_by_globs_and_markers_together(project: Project, dist: lis
         "cli": ("proven", 2, 2),
         "net": ("not-required", 0, 1),
     }
-    [parser, cli, net] = report["capabilities"]
+    [parser, _, net] = report["capabilities"]
     assert (parser["title"], parser["level"]) == ("Parser", "alpha")
     assert parser["tests"] == {
         "tests/test_parser.py::test_parse_a": "passed",
