@@ -1,5 +1,4 @@
 import pytest
-
 from tinycalc.cli import main
 
 # the command line is a release-candidate feature: required from rc
