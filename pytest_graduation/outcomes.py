@@ -13,7 +13,7 @@ from typing import final
 import pytest
 
 #: the worse outcome wins when a test has several reports
-_SEVERITY = {
+SEVERITY = {
     "not-run": 0,
     "passed": 1,
     "xpassed": 2,
@@ -72,7 +72,7 @@ class OutcomeLedger:
             entry.outcome, entry.longrepr = "not-run", ""
             return
         outcome = _classify(report)
-        if _SEVERITY[outcome] > _SEVERITY[entry.outcome]:
+        if SEVERITY[outcome] > SEVERITY[entry.outcome]:
             entry.outcome = outcome
             if outcome in ("failed", "error", "skipped", "xfailed"):
                 entry.longrepr = _short(report)

@@ -1,0 +1,283 @@
+"""``python -m pytest_graduation merge``: one verdict from the reports of CI shards.
+
+Shard reports are untrusted input: each is size-limited, parsed as JSON (never
+unpickled, never evaluated) and validated before anything is taken from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final, TextIO
+
+from pytest_graduation.config import BUILTIN_CRITERIA, ConfigError, GraduationConfig, load
+from pytest_graduation.criteria import builtin_criteria
+from pytest_graduation.judge import build_records, judge
+from pytest_graduation.model import Criterion, CriterionResult, GateRun, Status
+from pytest_graduation.outcomes import SEVERITY, Entry
+from pytest_graduation.report import READY, GraduationReport, render_terminal, write_report
+
+MAX_REPORT_BYTES: Final = 64 * 1024 * 1024
+SUPPORTED_SCHEMA: Final = 1
+EXIT_OK: Final = 0
+EXIT_NOT_READY: Final = 1
+EXIT_USAGE: Final = 4
+
+
+class MergeError(Exception):
+    """A report or an argument that cannot be merged; exit code 4."""
+
+
+@dataclass
+class ShardReport:
+    path: Path
+    data: dict[str, Any]
+
+
+def _expect(condition: bool, path: Path, what: str) -> None:
+    if not condition:
+        raise MergeError(f"{path}: not a pytest-graduation report: {what}")
+
+
+def read_shard(path: Path) -> ShardReport:
+    """Read and validate one shard report."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise MergeError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if size > MAX_REPORT_BYTES:
+        raise MergeError(f"{path}: {size} bytes is over the {MAX_REPORT_BYTES} byte limit")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise MergeError(f"{path}: not valid JSON: {exc}") from None
+    _expect(isinstance(data, dict), path, "the top level is not an object")
+    version = data.get("schema_version")
+    _expect(version is not None, path, "no schema_version")
+    if version != SUPPORTED_SCHEMA:
+        raise MergeError(
+            f"{path}: schema_version {version!r} is not supported (this merge reads "
+            f"{SUPPORTED_SCHEMA}); use the same pytest-graduation version for shards and merge"
+        )
+    for key, kind in (
+        ("level", str),
+        ("records", list),
+        ("facts", dict),
+        ("criteria", list),
+        ("collection_errors", list),
+        ("config_digest", str),
+        ("plugin_version", str),
+    ):
+        _expect(isinstance(data.get(key), kind), path, f"{key!r} missing or not a {kind.__name__}")
+    for index, record in enumerate(data["records"]):
+        where = f"records[{index}]"
+        _expect(isinstance(record, dict), path, f"{where} is not an object")
+        _expect(isinstance(record.get("nodeid"), str), path, f"{where}.nodeid is not a string")
+        _expect(record.get("outcome") in SEVERITY, path, f"{where}.outcome is not an outcome")
+        _expect(isinstance(record.get("phase"), str), path, f"{where}.phase is not a string")
+        for key in ("markers", "capabilities"):
+            value = record.get(key, [])
+            _expect(
+                isinstance(value, list) and all(isinstance(v, str) for v in value),
+                path,
+                f"{where}.{key} is not a list of strings",
+            )
+        _expect(isinstance(record.get("reruns", 0), int), path, f"{where}.reruns not an int")
+    for stream, values in data["facts"].items():
+        _expect(isinstance(values, list), path, f"facts[{stream!r}] is not a list")
+    for index, criterion in enumerate(data["criteria"]):
+        _expect(
+            isinstance(criterion, dict)
+            and isinstance(criterion.get("name"), str)
+            and criterion.get("status") in {s.value for s in Status},
+            path,
+            f"criteria[{index}] is not a criterion result",
+        )
+    return ShardReport(path, data)
+
+
+def _agree(shards: Sequence[ShardReport], key: str, expected: str | None = None) -> None:
+    values = {s.path: s.data[key] for s in shards}
+    distinct = set(values.values()) if expected is None else {*values.values(), expected}
+    if len(distinct) > 1:
+        listing = ", ".join(f"{p.name}={v!r}" for p, v in values.items())
+        wanted = f" (merge: {expected!r})" if expected is not None else ""
+        raise MergeError(f"shard reports disagree on {key}{wanted}: {listing}")
+
+
+@dataclass
+class Merged:
+    items: list[dict[str, Any]] = field(default_factory=list)
+    outcomes: dict[str, Entry] = field(default_factory=dict)
+    facts: dict[str, list[Any]] = field(default_factory=dict)
+    conflicts: list[str] = field(default_factory=list)
+    collection_errors: list[str] = field(default_factory=list)
+
+
+def combine(shards: Sequence[ShardReport]) -> Merged:
+    """Join the shards' records and facts. A test that ran in several shards with
+    different outcomes keeps the worst one and is listed as a conflict."""
+    merged = Merged()
+    seen: dict[str, tuple[str, Path]] = {}
+    for shard in shards:
+        for record in shard.data["records"]:
+            nodeid, outcome = record["nodeid"], record["outcome"]
+            merged.items.append({**record, "deselected": bool(record.get("deselected"))})
+            if record.get("deselected") or (outcome == "not-run" and nodeid in seen):
+                continue
+            if nodeid in seen and seen[nodeid][0] != outcome:
+                first, where = seen[nodeid]
+                merged.conflicts.append(
+                    f"{nodeid}: {first} in {where.name} but {outcome} in {shard.path.name}"
+                )
+            entry = merged.outcomes.setdefault(nodeid, Entry())
+            if SEVERITY[outcome] > SEVERITY[entry.outcome]:
+                entry.outcome = outcome
+            entry.reruns = max(entry.reruns, int(record.get("reruns", 0)))
+            seen.setdefault(nodeid, (outcome, shard.path))
+        for stream, values in shard.data["facts"].items():
+            merged.facts.setdefault(stream, []).extend(values)
+        merged.collection_errors += [
+            f"{e} ({shard.path.name})" for e in shard.data["collection_errors"]
+        ]
+    return merged
+
+
+class ShardVerdict(Criterion):
+    """A custom criterion (from a conftest hook) cannot be re-run without its session:
+    its shard results are carried over, unmet if any shard found it unmet."""
+
+    def __init__(self, name: str, results: Sequence[Mapping[str, Any]]) -> None:
+        self.name = name
+        self.results = list(results)
+
+    def evaluate(self, run: GateRun) -> CriterionResult:
+        statuses = [r["status"] for r in self.results]
+        details = [str(d) for r in self.results for d in r.get("details", [])]
+        measured = [r.get("measured") for r in self.results]
+        if any(s == "unmet" for s in statuses):
+            return CriterionResult.unmet(measured, self.results[0].get("required"), details)
+        if any(s == "inconclusive" for s in statuses):
+            return CriterionResult.inconclusive(measured, self.results[0].get("required"), details)
+        return CriterionResult.met(measured, self.results[0].get("required"), details)
+
+
+def _custom_criteria(shards: Sequence[ShardReport]) -> list[Criterion]:
+    results: dict[str, list[Mapping[str, Any]]] = {}
+    for shard in shards:
+        for result in shard.data["criteria"]:
+            if result["name"] not in BUILTIN_CRITERIA:
+                # a waived result is re-judged here: waivers apply after evaluation
+                raw = dict(result)
+                if raw["status"] == "waived":
+                    raw["status"] = "unmet"
+                results.setdefault(result["name"], []).append(raw)
+    return [ShardVerdict(name, found) for name, found in results.items()]
+
+
+def coverage_measurement(data_file: Path, rootdir: Path) -> dict[str, Any]:
+    """The measurement of a combined coverage data file, as the live gate makes it."""
+    import coverage
+    from coverage.exceptions import CoverageException
+
+    from pytest_graduation.coverage import measure
+
+    if not data_file.is_file():
+        raise MergeError(f"--coverage-file {data_file}: no such file")
+    try:
+        cov = coverage.Coverage(data_file=str(data_file))
+        cov.load()
+        return measure(cov, rootdir)
+    except CoverageException as exc:
+        return {"error": f"not measured: {data_file}: {exc}"}
+
+
+def merge(
+    level: str,
+    paths: Sequence[Path],
+    settings: GraduationConfig,
+    rootdir: Path,
+    coverage_file: Path | None = None,
+) -> GraduationReport:
+    if level not in settings.levels:
+        raise MergeError(f"unknown level {level!r}; valid levels: {', '.join(settings.levels)}")
+    if not paths:
+        raise MergeError("no shard reports given")
+    shards = [read_shard(path) for path in paths]
+    _agree(shards, "level", level)
+    _agree(shards, "plugin_version")
+    _agree(shards, "config_digest", settings.digest)
+    merged = combine(shards)
+    if coverage_file is not None:
+        from pytest_graduation.coverage import COVERAGE_STREAM
+
+        merged.facts[COVERAGE_STREAM] = [coverage_measurement(coverage_file, rootdir)]
+    records = build_records(merged.items, merged.outcomes, settings, level)
+    run = GateRun(
+        level=level,
+        levels=settings.levels,
+        tests=records,
+        coverage=None,
+        rootdir=rootdir,
+        settings=settings,
+        criteria_settings=settings.criteria_for(level),
+        collection_errors=tuple(
+            merged.collection_errors
+            + [f"shard conflict: {conflict}" for conflict in merged.conflicts]
+        ),
+        facts=merged.facts,
+    )
+    criteria = [*builtin_criteria(settings, level), *_custom_criteria(shards)]
+    return judge(run, criteria)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pytest_graduation",
+        description="Join the graduation reports of CI shards into one verdict.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    sub = commands.add_parser("merge", help="merge shard reports and judge a level")
+    sub.add_argument("--level", required=True, help="the level to judge")
+    sub.add_argument("reports", nargs="+", type=Path, metavar="REPORT.json")
+    sub.add_argument(
+        "--coverage-file",
+        type=Path,
+        help="a combined coverage data file (as `coverage combine` writes)",
+    )
+    sub.add_argument("--graduation-config", type=Path, help="the TOML configuration file")
+    sub.add_argument("--graduation-report", type=Path, help="write the merged report here")
+    sub.add_argument(
+        "--rootdir", type=Path, default=Path.cwd(), help="the project root (default: .)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    args = build_parser().parse_args(argv)
+    try:
+        rootdir = args.rootdir.resolve()
+        settings = load(rootdir, args.graduation_config)
+        if args.graduation_report is not None:
+            from pytest_graduation.report import check_writable
+
+            problem = check_writable(args.graduation_report)
+            if problem:
+                raise MergeError(f"--graduation-report: {problem}")
+        report = merge(args.level, args.reports, settings, rootdir, args.coverage_file)
+    except (MergeError, ConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    heading = f" graduation: {report.level} (merged from {len(args.reports)} reports) "
+    print(heading.center(80, "="), file=out)
+    for line in render_terminal(report):
+        print(line, file=out)
+    if args.graduation_report is not None:
+        write_report(report, args.graduation_report)
+        print(f"graduation report written to {args.graduation_report}", file=out)
+    return EXIT_OK if report.verdict == READY else EXIT_NOT_READY
