@@ -30,6 +30,12 @@ CACHE_KEY: Final = (
 )
 
 
+def _null_line(text: str) -> int:
+    """The line of the first NUL character (1 when there is none)."""
+    where = text.find("\0")
+    return text.count("\n", 0, where) + 1 if where >= 0 else 1
+
+
 def compile_error(relpath: str, text: str) -> str | None:
     """``path:line: message`` when ``text`` does not compile, else ``None``."""
     try:
@@ -37,11 +43,10 @@ def compile_error(relpath: str, text: str) -> str | None:
             warnings.simplefilter("ignore")
             compile(text, relpath, "exec", dont_inherit=True)
     except SyntaxError as exc:
-        return f"{relpath}:{exc.lineno or 1}: {exc.msg}"
-    except ValueError as exc:  # Python < 3.12: "source code string cannot contain null bytes"
-        where = text.find("\0")
-        line = text.count("\n", 0, where) + 1 if where >= 0 else 1
-        return f"{relpath}:{line}: {exc}"
+        line = exc.lineno or _null_line(text)
+        return f"{relpath}:{line}: {exc.msg}"
+    except ValueError as exc:  # older Pythons: "source code string cannot contain null bytes"
+        return f"{relpath}:{_null_line(text)}: {exc}"
     except (RecursionError, MemoryError, OverflowError) as exc:
         return f"{relpath}:1: {type(exc).__name__}: {exc}"
     return None

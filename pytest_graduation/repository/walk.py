@@ -125,26 +125,25 @@ class Source:
         return text.count("\n") + (0 if text.endswith("\n") else 1)
 
 
-def _encoding_of(relpath: str, data: bytes) -> str:
-    if relpath.endswith(".py"):
-        # PEP 263: a coding cookie or a BOM decides; raises SyntaxError when bad
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        return encoding
-    return "utf-8-sig"
-
-
 def decode(relpath: str, data: bytes) -> Source:
+    """Decode a file: UTF-8 (BOM allowed), or for ``.py`` files the PEP 263 encoding."""
+    encoding, cookie = "utf-8-sig", None
+    if relpath.endswith(".py"):
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        except SyntaxError as exc:  # a bad coding cookie, or bytes that are no UTF-8
+            cookie = Source(problem=f"cannot decode: {exc.msg}", line=exc.lineno or 1)
     try:
-        encoding = _encoding_of(relpath, data)
-    except SyntaxError as exc:
-        return Source(problem=f"cannot decode: {exc.msg}", line=exc.lineno or 1)
-    try:
-        return Source(text=data.decode(encoding))
-    except (UnicodeDecodeError, LookupError) as exc:
-        line = 1
-        if isinstance(exc, UnicodeDecodeError):
-            line = data.count(b"\n", 0, exc.start) + 1
-        return Source(problem=f"cannot decode as {encoding}: {exc}", line=line)
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        name = "utf-8" if encoding == "utf-8-sig" else encoding
+        line = data.count(b"\n", 0, exc.start) + 1
+        return Source(
+            problem=f"cannot decode as {name}: {exc.reason} at byte {exc.start}", line=line
+        )
+    except LookupError as exc:  # pragma: no cover - detect_encoding checks the name
+        return Source(problem=f"cannot decode: {exc}")
+    return cookie or Source(text=text)
 
 
 @final

@@ -1,0 +1,248 @@
+"""The file criteria: line_limit, compile and source_rules, judged through real sessions."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from conftest import Project, criterion
+
+PASSING_TEST = "def test_ok():\n    pass\n"
+
+
+def _lines(count: int) -> str:
+    return "".join(f"x{i} = {i}\n" for i in range(count))
+
+
+def test_line_limit_met(project: Project, dist: list[str]) -> None:
+    project.config(
+        """
+        [tool.graduation.criteria.alpha]
+        line_limit = { "src/**/*.py" = 5, "templates/*" = 2 }
+        """
+    )
+    project.write("tests/test_ok.py", PASSING_TEST)
+    project.write("src/pkg/a.py", _lines(5))
+    project.write("src/b.py", _lines(3))
+    project.write("templates/page.html", "<p>\n</p>\n")
+    result, report = project.gate("alpha", *dist)
+    assert result.ret == 0
+    line_limit = criterion(report, "line_limit")
+    assert line_limit["status"] == "met"
+    assert line_limit["measured"] == {"src/**/*.py": 5, "templates/*": 2}
+    assert line_limit["required"] == {"src/**/*.py": 5, "templates/*": 2}
+
+
+def test_line_limit_unmet_lists_offenders_sorted(project: Project, dist: list[str]) -> None:
+    project.config(
+        """
+        [tool.graduation.criteria.alpha]
+        line_limit = { "src/**/*.py" = 3, "docs/*.md" = 10 }
+        """
+    )
+    project.write("tests/test_ok.py", PASSING_TEST)
+    project.write("src/z.py", _lines(4))
+    project.write("src/deep/er/a.py", _lines(9))
+    project.write("src/ok.py", _lines(3))
+    (project.path / "src/crlf.py").write_bytes(b"a = 1\r\nb = 2\r\nc = 3\r\nd = 4")
+    (project.path / "src/latin.py").write_bytes(b"x = '\xff'\n")
+    result, report = project.gate("alpha", *dist)
+    assert result.ret == 1
+    line_limit = criterion(report, "line_limit")
+    assert line_limit["status"] == "unmet"
+    assert line_limit["measured"] == {"src/**/*.py": 9, "docs/*.md": None}
+    details = line_limit["details"]
+    assert details[0] == "docs/*.md: no file matches this glob"
+    assert details[1:3] == ["src/crlf.py: 4 lines (limit 3)", "src/deep/er/a.py: 9 lines (limit 3)"]
+    assert details[3].startswith("src/latin.py: cannot decode as utf-8")
+    assert details[4:] == ["src/z.py: 4 lines (limit 3)"]
+    result.stdout.fnmatch_lines(["line_limit*unmet*", "*src/z.py: 4 lines (limit 3)"])
+
+
+def test_compile_met_writes_no_bytecode(project: Project, dist: list[str]) -> None:
+    project.config(
+        """
+        [tool.graduation.criteria.alpha]
+        compile = ["src", "tool.py"]
+        """
+    )
+    project.write("tests/test_ok.py", PASSING_TEST)
+    project.write("src/pkg/__init__.py", "")
+    project.write("src/pkg/mod.py", "def f(x):\n    return x * 2\n")
+    # a coding cookie is honoured; a SyntaxWarning is no failure even under -W error
+    (project.path / "src/pkg/latin.py").write_bytes(b"# -*- coding: latin-1 -*-\nX = '\xe9'\n")
+    project.write("src/pkg/warns.py", "PATTERN = '\\d+'\nassert (1, 'x')\n")
+    project.write("tool.py", "print('hi')\n")
+    result, report = project.gate("alpha", "-W", "error", *dist)
+    assert result.ret == 0, result.stdout.str()
+    compiled = criterion(report, "compile")
+    assert compiled["status"] == "met"
+    assert compiled["measured"] == "5/5 compile"
+    assert not list(project.path.rglob("__pycache__/*.pyc"))
+    assert not list((project.path / "src").rglob("__pycache__"))
+
+
+def test_compile_unmet_names_file_line_and_message(project: Project, dist: list[str]) -> None:
+    project.config(
+        """
+        [tool.graduation.criteria.alpha]
+        compile = ["src", "missing", "empty", "../outside"]
+        """
+    )
+    project.write("tests/test_ok.py", PASSING_TEST)
+    project.write("src/good.py", "x = 1\n")
+    project.write("src/bad.py", "x = 1\ndef f(:\n    pass\n")
+    project.write("src/indent.py", "if True:\npass\n")
+    (project.path / "src/nul.py").write_bytes(b"x = 1\ny = 2\0\n")
+    (project.path / "empty").mkdir()
+    project.write("empty/notes.txt", "no python here\n")
+    result, report = project.gate("alpha", *dist)
+    assert result.ret == 1
+    compiled = criterion(report, "compile")
+    assert compiled["status"] == "unmet"
+    assert compiled["measured"] == "1/4 compile"
+    details = compiled["details"]
+    assert details[:3] == [
+        "missing: no such file or folder",
+        "empty: no .py file to compile",
+        "../outside: not a path inside the rootdir",
+    ]
+    assert details[3].startswith("src/bad.py:2: ")
+    assert (
+        details[4] == "src/indent.py:2: expected an indented block after 'if' statement on line 1"
+    )
+    assert details[5].startswith("src/nul.py:2: ")
+    assert "null" in details[5]
+
+
+def test_compile_remembers_sources_that_compiled(project: Project) -> None:
+    project.config(
+        """
+        [tool.graduation.criteria.alpha]
+        compile = ["src"]
+        """
+    )
+    project.write("tests/test_ok.py", PASSING_TEST)
+    project.write("src/a.py", "x = 1\n")
+    args = ("-p", "no:randomly", "--graduation=alpha")
+    assert project.pytester.runpytest(*args).ret == 0
+    cached = list((project.path / ".pytest_cache/v/graduation/compiled").iterdir())
+    assert len(cached) == 1
+    # an edited file is compiled again: the cache is keyed by content, not by path
+    project.write("src/a.py", "x = (\n")
+    result = project.pytester.runpytest(*args)
+    assert result.ret == 1
+    result.stdout.fnmatch_lines(["*src/a.py:1: '(' was never closed"])
+
+
+RULES = """
+    [[tool.graduation.criteria.alpha.source_rules]]
+    name = "no-print"
+    files = "src/**/*.py"
+    pattern = "^\\\\s*print\\\\("
+    message = "use logging"
+
+    [[tool.graduation.criteria.alpha.source_rules]]
+    name = "no-todo"
+    files = "src/**"
+    pattern = "TODO|FIXME"
+    message = "open a ticket instead"
+"""
+
+
+def test_source_rules_met(project: Project, dist: list[str]) -> None:
+    project.config(RULES)
+    project.write("tests/test_ok.py", "def test_ok():\n    print('fine in tests')  # TODO\n")
+    project.write("src/a.py", "import logging\nlogging.info('x')\nblueprint('y')\n")
+    result, report = project.gate("alpha", *dist)
+    assert result.ret == 0
+    rules = criterion(report, "source_rules")
+    assert rules["status"] == "met"
+    assert (rules["measured"], rules["required"]) == (0, 0)
+
+
+def test_source_rules_unmet_lists_every_hit_in_file_order(
+    project: Project, dist: list[str]
+) -> None:
+    project.config(RULES)
+    project.write("tests/test_ok.py", PASSING_TEST)
+    project.write("src/b.py", "x = 1\n    print('a')  # TODO\n")
+    project.write("src/a/c.py", "# FIXME\nprint(1)\n")
+    project.write("src/notes.txt", "TODO: write notes\n")
+    (project.path / "src/latin.py").write_bytes(b"x = 1\n'\xff'\n")
+    result, report = project.gate("alpha", *dist)
+    assert result.ret == 1
+    rules = criterion(report, "source_rules")
+    assert rules["status"] == "unmet"
+    assert rules["measured"] == 5
+    assert rules["details"][:4] == [
+        "src/a/c.py:1: no-todo: open a ticket instead",
+        "src/a/c.py:2: no-print: use logging",
+        "src/b.py:2: no-print: use logging",
+        "src/b.py:2: no-todo: open a ticket instead",
+    ]
+    assert rules["details"][4].startswith("src/latin.py:2: cannot decode as utf-8")
+    assert rules["details"][5:] == ["src/notes.txt:1: no-todo: open a ticket instead"]
+
+
+def test_source_rule_matching_no_file_is_unmet(project: Project) -> None:
+    project.config(
+        """
+        [[tool.graduation.criteria.alpha.source_rules]]
+        name = "no-eval"
+        files = "scr/**/*.py"
+        pattern = "eval\\\\("
+        message = "no eval"
+        """
+    )
+    project.write("tests/test_ok.py", PASSING_TEST)
+    result, report = project.gate("alpha")
+    assert result.ret == 1
+    assert criterion(report, "source_rules")["details"] == [
+        "rule 'no-eval': no file matches this glob"
+    ]
+
+
+def test_bad_rule_regex_is_a_usage_error(project: Project) -> None:
+    project.config(
+        """
+        [[tool.graduation.criteria.alpha.source_rules]]
+        name = "broken"
+        files = "src/*.py"
+        pattern = "print(("
+        message = "never"
+        """
+    )
+    project.write("tests/test_ok.py", PASSING_TEST)
+    result, _ = project.gate("alpha")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*source_rules[[]0[]].pattern*valid regular expression*"])
+
+
+def test_walk_skips_excluded_folders_and_outside_symlinks(
+    project: Project, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    project.config(
+        """
+        [tool.graduation.criteria.alpha]
+        line_limit = { "**/*.py" = 2 }
+        compile = ["."]
+        """
+    )
+    project.write("tests/test_ok.py", PASSING_TEST)
+    long_and_broken = _lines(5) + "def (:\n"
+    for folder in ("build", "dist", "node_modules", ".tox", "pkg.egg-info", "env", "__pycache__"):
+        project.write(f"{folder}/x.py", long_and_broken)
+    project.write("env/pyvenv.cfg", "home = /usr\n")
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "far.py").write_text(long_and_broken, encoding="utf-8")
+    try:
+        os.symlink(outside / "far.py", project.path / "far.py")
+        os.symlink(outside, project.path / "linked")
+        os.symlink(project.path / "tests", project.path / "loop")
+    except OSError:  # pragma: no cover - platforms without symlinks
+        pytest.skip("symlinks are not available")
+    result, report = project.gate("alpha")
+    assert result.ret == 0, criterion(report, "line_limit")
+    assert criterion(report, "compile")["measured"] == "1/1 compile"
