@@ -27,6 +27,57 @@ def match_any_nodeid(patterns: Iterable[str], nodeid: str) -> bool:
     return any(match_nodeid(p, nodeid) for p in patterns)
 
 
+def _bracket_regex(segment: str, start: int) -> tuple[str, int] | None:
+    """The regex of the bracket expression opening at ``segment[start]`` (``[``) and the
+    index after it, with :mod:`fnmatch`'s rules; ``None`` when it is not closed.
+
+    A class never matches ``/`` (a negated class or a range could otherwise cross
+    folders)."""
+    i = start + 1
+    j = i
+    if j < len(segment) and segment[j] == "!":
+        j += 1
+    if j < len(segment) and segment[j] == "]":
+        j += 1
+    while j < len(segment) and segment[j] != "]":
+        j += 1
+    if j >= len(segment):
+        return None
+    body = segment[i:j]
+    if "-" not in body:
+        stuff = body.replace("\\", "\\\\")
+    else:
+        chunks = []
+        k = i + 2 if segment[i] == "!" else i + 1
+        while True:
+            k = segment.find("-", k, j)
+            if k < 0:
+                break
+            chunks.append(segment[i:k])
+            i = k + 1
+            k = k + 3
+        chunk = segment[i:j]
+        if chunk:
+            chunks.append(chunk)
+        else:
+            chunks[-1] += "-"
+        for k in range(len(chunks) - 1, 0, -1):  # drop empty ranges such as z-a
+            if chunks[k - 1][-1] > chunks[k][0]:
+                chunks[k - 1] = chunks[k - 1][:-1] + chunks[k][1:]
+                del chunks[k]
+        stuff = "-".join(c.replace("\\", "\\\\").replace("-", "\\-") for c in chunks)
+    stuff = re.sub(r"([&~|])", r"\\\1", stuff)  # no set operations
+    if not stuff:
+        return "(?!)", j + 1
+    if stuff == "!":
+        return "[^/]", j + 1
+    if stuff[0] == "!":
+        stuff = "^" + stuff[1:]
+    elif stuff[0] in ("^", "["):
+        stuff = "\\" + stuff
+    return f"(?!/)[{stuff}]", j + 1
+
+
 def _segment_regex(segment: str) -> str:
     out: list[str] = []
     i = 0
@@ -36,16 +87,10 @@ def _segment_regex(segment: str) -> str:
             out.append("[^/]*")
         elif char == "?":
             out.append("[^/]")
-        elif char == "[":
-            end = segment.find("]", i + 2 if segment[i + 1 : i + 2] in ("!", "]") else i + 1)
-            if end == -1:
-                out.append(re.escape(char))
-            else:
-                body = segment[i + 1 : end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
-                i = end
+        elif char == "[" and (bracket := _bracket_regex(segment, i)) is not None:
+            out.append(bracket[0])
+            i = bracket[1]
+            continue
         else:
             out.append(re.escape(char))
         i += 1
