@@ -39,6 +39,7 @@ CUSTOM = """
 
 def test_custom_criteria_are_judged_and_reported(project: Project, dist: list[str]) -> None:
     project.write("conftest.py", CUSTOM)
+    project.config('[tool.pytest.ini_options]\nmarkers = ["smoke"]\n')
     project.write("test_x.py", "import pytest\n\n@pytest.mark.smoke\ndef test_ok():\n    pass\n")
     result, report = project.gate("stable", *dist)
     assert result.ret == 1
