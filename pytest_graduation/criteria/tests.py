@@ -7,11 +7,10 @@ from collections.abc import Iterable, Mapping
 from typing import Final, final
 
 from pytest_graduation.config import GraduationConfig, LevelCriteria
+from pytest_graduation.facts import FLAKY_STREAM as FLAKY_STREAM
 from pytest_graduation.model import Criterion, CriterionResult, GateRun, TestRecord
 from pytest_graduation.repository.examples import EXAMPLE_MARKER
 
-#: fact stream of node ids whose outcome flipped between determinism runs
-FLAKY_STREAM: Final = "flaky"
 MAX_LISTED: Final = 50
 
 
