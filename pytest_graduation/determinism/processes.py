@@ -135,7 +135,7 @@ def child_command(
     return [*args, *paths]
 
 
-def test_files(rootpath: Path, nodeids: Sequence[str]) -> list[str]:
+def files_of(rootpath: Path, nodeids: Sequence[str]) -> list[str]:
     """The files to give a child: it runs only the node ids of its job among them."""
     return [str(rootpath / name) for name in dict.fromkeys(n.split("::", 1)[0] for n in nodeids)]
 
@@ -227,7 +227,7 @@ class Spawner:
             return
         self.started = True
         workdir = self.ensure_workdir()
-        paths = test_files(self.config.rootpath, nodeids)
+        paths = files_of(self.config.rootpath, nodeids)
         for index, seed in enumerate(self.seeds):
             job = workdir / f"job-{index}.json"
             _write_atomic(
