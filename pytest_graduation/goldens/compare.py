@@ -17,6 +17,7 @@ MAX_PATHS: Final = 20
 
 def check_tolerance(rtol: float, atol: float) -> None:
     """Reject tolerances that are negative, NaN, infinite or not numbers."""
+    __tracebackhide__ = True
     for label, value in (("rtol", rtol), ("atol", atol)):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise TypeError(f"{label} must be a number, got {type(value).__name__}")

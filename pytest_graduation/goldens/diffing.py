@@ -133,10 +133,17 @@ def _unified(a: list[str], b: list[str], offset: int, column: int) -> Iterator[s
                 for line in a[i1:i2]:
                     yield " " + _show(line, column)
                 continue
-            for line in a[i1:i2]:
-                yield "-" + _show(line, column)
-            for line in b[j1:j2]:
-                yield "+" + _show(line, column)
+            yield from _side("-", a[i1:i2], column)
+            yield from _side("+", b[j1:j2], column)
+
+
+def _side(sign: str, lines: list[str], column: int) -> Iterator[str]:
+    """One side of a change, cut so that both sides of a big change stay visible."""
+    cap = MAX_DIFF_LINES // 2 - 2
+    for line in lines[:cap]:
+        yield sign + _show(line, column)
+    if len(lines) > cap:
+        yield f"{TRUNCATED} ({len(lines) - cap} more {sign} line(s))"
 
 
 def _range(start: int, stop: int, offset: int) -> str:

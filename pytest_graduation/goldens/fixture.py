@@ -77,6 +77,7 @@ class Golden:
         _verify(self._state, self._request, path, serialized, rtol, atol)
 
     def _claim(self, label: str | None, suffix: str) -> Path:
+        __tracebackhide__ = True
         item = self._request.node
         if self._stem is None:
             self._stem = test_stem(item)
@@ -105,6 +106,16 @@ def golden(request: pytest.FixtureRequest) -> Golden:
     """Compare values with golden files: ``golden.check(value, name=None, *, rtol=0.0,
     atol=0.0)`` (pytest-graduation)."""
     return Golden(request)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Golden files are data, never tests: without this, pytest's doctest plugin would
+    collect ``golden/<module>/test_*.txt`` as doctest files."""
+    if collection_path.parent.parent.name == state_of(config).golden_dir and (
+        collection_path.suffix != ".py"
+    ):
+        return True
+    return None
 
 
 def _verify(

@@ -30,6 +30,7 @@ class UnsafePath(Exception):
 
 def validate_name(name: object) -> str:
     """``name`` if it is a plain golden name, else ``ValueError`` saying why."""
+    __tracebackhide__ = True
     if not isinstance(name, str):
         raise TypeError(f"golden name must be a str, got {type(name).__name__}")
     problem = None

@@ -107,6 +107,7 @@ def _validate_serializer(serializer: object) -> None:
 
 def serialize(value: object, extra: Sequence[Serializer] = ()) -> Serialized:
     """The golden form of ``value``; ``TypeError`` naming the type when unsupported."""
+    __tracebackhide__ = True
     if isinstance(value, str):
         return Serialized(".txt", str(value), "text")
     if isinstance(value, (bytes, bytearray, memoryview)):

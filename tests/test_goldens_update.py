@@ -1,0 +1,235 @@
+"""--update-goldens, obsolete goldens and their criterion, serial and under xdist."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import Project
+
+MODULE_A = """
+    import pytest
+
+    def test_one(golden):
+        golden.check("one")
+
+    @pytest.mark.parametrize("n", [1, 2, 3])
+    def test_many(golden, n):
+        golden.check({"n": n})
+"""
+
+MODULE_B = """
+    def test_two(golden):
+        golden.check("two")
+        golden.check([2], name="list")
+"""
+
+
+def goldens(project: Project) -> list[str]:
+    root = project.path / "tests"
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and "golden" in p.relative_to(root).parts
+    )
+
+
+def suite(project: Project, toml: str = "") -> None:
+    project.config("[tool.graduation.criteria.alpha]\nmax_obsolete_goldens = 0\n" + toml)
+    project.write("tests/test_a.py", MODULE_A)
+    project.write("tests/test_b.py", MODULE_B)
+
+
+def stray(project: Project, rel: str, text: str = "old\n") -> Path:
+    path = project.path / "tests" / "golden" / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def obsolete(report: dict[str, Any], criterion_of: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = criterion_of(report, "obsolete_goldens")
+    return entry
+
+
+ALL = [
+    "golden/test_a/test_many[1].json",
+    "golden/test_a/test_many[2].json",
+    "golden/test_a/test_many[3].json",
+    "golden/test_a/test_one.txt",
+    "golden/test_b/test_two.list.json",
+    "golden/test_b/test_two.txt",
+]
+
+
+def test_update_creates_then_changes_nothing(project: Project, dist: list[str]) -> None:
+    suite(project)
+    result = project.run("--update-goldens", *dist)
+    result.assert_outcomes(passed=5)
+    result.stdout.fnmatch_lines(["golden files: 6 created, 0 updated, 0 deleted, 0 frozen"])
+    assert goldens(project) == ALL
+    again = project.run("--update-goldens", *dist)
+    again.stdout.fnmatch_lines(["golden files: 0 created, 0 updated, 0 deleted, 0 frozen"])
+    assert not list(project.path.rglob(".*.tmp"))
+
+
+def test_update_rewrites_changed_and_corrupt_goldens(project: Project, dist: list[str]) -> None:
+    suite(project)
+    project.run("--update-goldens").assert_outcomes(passed=5)
+    stray(project, "test_a/test_one.txt", "changed")
+    stray(project, "test_a/test_many[2].json", "{not json")
+    (project.path / "tests/golden/test_b/test_two.txt").write_bytes(b"\xff\xfe")
+    failed = project.run(*dist)
+    failed.assert_outcomes(passed=2, failed=3)
+    failed.stdout.fnmatch_lines(
+        [
+            "*golden file corrupt: tests/golden/test_a/test_many?2?.json: invalid JSON: *"
+            "— run pytest --update-goldens to rewrite it",
+        ]
+    )
+    failed.stdout.fnmatch_lines(
+        ["*golden file corrupt: tests/golden/test_b/test_two.txt: not UTF-8 text*"]
+    )
+    result = project.run("--update-goldens", *dist)
+    result.assert_outcomes(passed=5)
+    result.stdout.fnmatch_lines(["golden files: 0 created, 3 updated, 0 deleted, 0 frozen"])
+    assert (project.path / "tests/golden/test_a/test_one.txt").read_text() == "one"
+    project.run(*dist).assert_outcomes(passed=5)
+
+
+def test_update_deletes_obsolete_goldens_and_folders_of_deleted_modules(
+    project: Project, dist: list[str]
+) -> None:
+    suite(project)
+    project.run("--update-goldens").assert_outcomes(passed=5)
+    stray(project, "test_a/test_removed.txt")
+    stray(project, "test_a/.gitkeep")  # dotfiles are never judged
+    stray(project, "test_gone/test_x.txt")
+    stray(project, "test_gone/test_y.json")
+    result = project.run("--update-goldens", *dist)
+    result.stdout.fnmatch_lines(
+        [
+            "golden files: 0 created, 0 updated, 3 deleted, 0 frozen",
+            "  deleted: tests/golden/test_a/test_removed.txt",
+            "  deleted: tests/golden/test_gone/test_x.txt",
+            "  deleted: tests/golden/test_gone/test_y.json",
+        ]
+    )
+    assert goldens(project) == sorted([*ALL, "golden/test_a/.gitkeep"])
+    assert not (project.path / "tests/golden/test_gone").exists()
+
+
+def test_partial_runs_never_judge_modules_that_did_not_run_in_full(
+    project: Project, dist: list[str], criterion_of: Any
+) -> None:
+    suite(project)
+    project.run("--update-goldens").assert_outcomes(passed=5)
+    stray(project, "test_a/test_removed.txt")
+    stray(project, "test_b/test_removed.txt")
+    stray(project, "test_gone/test_x.txt")
+    # -k runs, node-id selections and single files leave test_a's folder alone
+    for args in (
+        ["-k", "test_two or test_one"],
+        ["tests/test_a.py::test_many"],
+        ["tests/test_b.py"],
+    ):
+        result = project.run("--update-goldens", *dist, *args)
+        assert "tests/golden/test_a/test_removed.txt" not in result.stdout.str()
+    assert (project.path / "tests/golden/test_a/test_removed.txt").exists()
+    assert not (project.path / "tests/golden/test_b/test_removed.txt").exists()
+    assert not (project.path / "tests/golden/test_gone").exists()  # its module is gone
+    result, report = project.gate("alpha", *dist, "-k", "test_two")
+    entry = obsolete(report, criterion_of)
+    assert entry["status"] == "met"
+    assert any("not judged" in line and "tests/test_a.py" in line for line in entry["details"])
+
+
+def test_obsolete_criterion_lists_the_files(
+    project: Project, dist: list[str], criterion_of: Any
+) -> None:
+    suite(project)
+    project.run("--update-goldens").assert_outcomes(passed=5)
+    stray(project, "test_a/test_removed.txt")
+    stray(project, "test_gone/test_x.txt")
+    result, report = project.gate("alpha", *dist)
+    assert result.ret == 1
+    entry = obsolete(report, criterion_of)
+    assert entry["status"] == "unmet"
+    assert entry["measured"] == 2
+    assert entry["details"][:2] == [
+        "obsolete golden: tests/golden/test_a/test_removed.txt",
+        "obsolete golden: tests/golden/test_gone/test_x.txt",
+    ]
+    result.stdout.fnmatch_lines(["*obsolete golden: tests/golden/test_a/test_removed.txt"])
+    project.run("--update-goldens", *dist)
+    result, report = project.gate("alpha", *dist)
+    assert obsolete(report, criterion_of)["status"] == "met"
+    assert report["verdict"] == "ready"
+
+
+def test_a_limit_allows_some_obsolete_goldens(project: Project, criterion_of: Any) -> None:
+    project.config("[tool.graduation.criteria.alpha]\nmax_obsolete_goldens = 1\n")
+    project.write("tests/test_b.py", MODULE_B)
+    project.run("--update-goldens").assert_outcomes(passed=1)
+    stray(project, "test_b/test_old.txt")
+    _, report = project.gate("alpha")
+    assert obsolete(report, criterion_of)["status"] == "met"
+    assert obsolete(report, criterion_of)["measured"] == 1
+
+
+def test_goldens_of_failing_or_skipped_tests_are_kept(
+    project: Project, dist: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.write(
+        "tests/test_a.py",
+        """
+        import os
+        import pytest
+
+        def test_fails_early(golden):
+            if os.environ.get("BREAK"):
+                raise RuntimeError("broken before its checks")
+            golden.check("a")
+            golden.check("b", name="second")
+
+        @pytest.mark.skipif(bool(os.environ.get("BREAK")), reason="platform")
+        def test_skipped(golden):
+            golden.check("c")
+
+        def test_fine(golden):
+            golden.check("d")
+        """,
+    )
+    project.run("--update-goldens").assert_outcomes(passed=3)
+    stray(project, "test_a/test_fine.old.txt")
+    monkeypatch.setenv("BREAK", "1")
+    result = project.run("--update-goldens", *dist)
+    result.assert_outcomes(passed=1, failed=1, skipped=1)
+    result.stdout.fnmatch_lines(["golden files: 0 created, 0 updated, 1 deleted, 0 frozen"])
+    assert sorted(p.name for p in (project.path / "tests/golden/test_a").iterdir()) == [
+        "test_fails_early.second.txt",
+        "test_fails_early.txt",
+        "test_fine.txt",
+        "test_skipped.txt",
+    ]
+
+
+def test_interrupted_or_collect_only_runs_delete_nothing(project: Project) -> None:
+    suite(project)
+    project.run("--update-goldens").assert_outcomes(passed=5)
+    stray(project, "test_a/test_removed.txt")
+    project.run("--update-goldens", "--collect-only")
+    project.run("--update-goldens", "-x", "-k", "test_one or test_two")
+    assert (project.path / "tests/golden/test_a/test_removed.txt").exists()
+
+
+def test_collection_errors_delete_nothing(project: Project) -> None:
+    suite(project)
+    project.run("--update-goldens").assert_outcomes(passed=5)
+    stray(project, "test_b/test_removed.txt")
+    project.write("tests/test_c.py", "import not_a_module\n")
+    result = project.run("--update-goldens")
+    assert result.ret != 0
+    assert (project.path / "tests/golden/test_b/test_removed.txt").exists()
