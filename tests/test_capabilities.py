@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conftest import Project, criterion
+from pytest_graduation.capabilities import status_of
 
 CONFIG = """
     [tool.graduation.capabilities.parser]
@@ -110,16 +111,6 @@ def test_markdown_report_has_the_matrix(project: Project) -> None:
     assert "| cli | Command line | beta | 2/2 | not-required |" in text
 
 
-def test_a_failing_test_leaves_its_capability_unproven(project: Project, dist: list[str]) -> None:
-    make(project, **{"tests/test_parser.py": "def test_parse_a():\n    assert 0\n"})
-    result, report = project.gate("alpha", *dist)
-    assert result.ret == 1
-    assert rows(report)["parser"] == ("unproven", 1, 2)
-    entry = criterion(report, "capabilities")
-    assert (entry["status"], entry["measured"]) == ("unmet", "0/1 proven")
-    assert entry["details"] == ["parser: unproven: tests/test_parser.py::test_parse_a failed"]
-
-
 def test_deselected_tests_make_it_inconclusive(project: Project, dist: list[str]) -> None:
     make(project)
     result, report = project.gate("alpha", "-k", "not test_parse_b", *dist)
@@ -167,32 +158,43 @@ def test_capabilities_nothing_proves(project: Project) -> None:
     assert result.ret == 1
 
 
-def test_undeclared_capability_marker_is_an_error_while_gating(
+TYPO = """
+    import pytest
+
+    @pytest.mark.capability("parsr")
+    def test_typo():
+        pass
+"""
+
+
+def test_failures_leave_it_unproven_and_undeclared_markers_error(
     project: Project, dist: list[str]
 ) -> None:
     make(
         project,
         **{
-            "tests/test_typo.py": """
-                import pytest
-
-                @pytest.mark.capability("parsr")
-                def test_typo():
-                    pass
-            """
+            "tests/test_parser.py": "def test_parse_a():\n    assert 0\n",
+            "tests/test_typo.py": TYPO,
         },
     )
     result, report = project.gate("alpha", *dist)
-    result.assert_outcomes(passed=4, errors=1, xfailed=1)
-    result.stdout.fnmatch_lines(
-        [
-            "*@pytest.mark.capability('parsr') names an undeclared capability "
-            "(declared: cli, net, parser)*"
-        ]
+    result.assert_outcomes(passed=2, failed=1, errors=1, xfailed=1)
+    assert result.ret == 1
+    assert rows(report)["parser"] == ("unproven", 1, 2)
+    entry = criterion(report, "capabilities")
+    assert (entry["status"], entry["measured"]) == ("unmet", "0/1 proven")
+    assert entry["details"] == ["parser: unproven: tests/test_parser.py::test_parse_a failed"]
+    # a marker naming an undeclared capability is an error of that test while gating
+    message = (
+        "@pytest.mark.capability('parsr') names an undeclared capability "
+        "(declared: cli, net, parser)"
     )
-    assert criterion(report, "tests")["status"] == "unmet"
-    passive = project.run()  # only an error while gating
-    passive.assert_outcomes(passed=5, failed=1)
+    result.stdout.fnmatch_lines([f"*{message}*"])
+    assert (
+        f"tests/test_typo.py::test_typo (error): {message}" in criterion(report, "tests")["details"]
+    )
+    passive = project.run()  # and nothing without --graduation
+    passive.assert_outcomes(passed=3, failed=2)
 
 
 def test_capabilities_criterion_without_any_declared(project: Project) -> None:
@@ -218,3 +220,14 @@ def test_capability_level_must_be_a_level(project: Project) -> None:
             "alpha, beta, rc, stable, got string 'gamma'"
         ]
     )
+
+
+def test_status_of_each_combination() -> None:
+    assert status_of(["passed", "xpassed"], required=True) == "proven"
+    assert status_of([], required=True) == "unproven"
+    assert status_of(["passed", "skipped"], required=True) == "unproven"
+    assert status_of(["xfailed", "deselected"], required=True) == "unproven"
+    assert status_of(["passed", "deselected"], required=True) == "inconclusive"
+    # a session stopped early (-x) proves nothing either way
+    assert status_of(["passed", "not-run"], required=True) == "inconclusive"
+    assert status_of(["failed"], required=False) == "not-required"
