@@ -5,7 +5,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+
 from conftest import Project
+
 
 def assert_line(result: pytest.RunResult, *parts: str) -> None:
     """Some output line holds every part (xdist puts the word before the node id)."""
@@ -117,7 +119,7 @@ def test_a_differing_value_fails_with_a_diff_of_the_first_difference(
             '+  "n": 1',
         ]
     )
-    determinism = [c for c in report["criteria"] if c["name"] == "determinism"][0]
+    determinism = next(c for c in report["criteria"] if c["name"] == "determinism")
     assert determinism["status"] == "unmet"
     assert determinism["details"] == [
         "test_drift.py::test_drift: not deterministic: run 2 differs from run 1: "
@@ -149,11 +151,9 @@ def test_a_flipped_outcome_fails_shows_both_outcomes_and_counts_as_flaky(
             "  run 2: failed (AssertionError: only the first time*",
         ]
     )
-    flaky = [c for c in report["criteria"] if c["name"] == "flaky"][0]
+    flaky = next(c for c in report["criteria"] if c["name"] == "flaky")
     assert flaky["status"] == "unmet"
-    assert flaky["details"] == [
-        "test_flip.py::test_flip: outcome flipped across determinism runs"
-    ]
+    assert flaky["details"] == ["test_flip.py::test_flip: outcome flipped across determinism runs"]
 
 
 def test_captured_stdout_is_compared_only_when_asked(project: Project, dist: list[str]) -> None:
@@ -287,7 +287,7 @@ def test_bad_marker_arguments_fail_only_that_test(project: Project, dist: list[s
             "*deterministic(runs=...) needs a whole number >= 1, got '3'",
         ]
     )
-    determinism = [c for c in report["criteria"] if c["name"] == "determinism"][0]
+    determinism = next(c for c in report["criteria"] if c["name"] == "determinism")
     assert determinism["status"] == "unmet"
     assert determinism["measured"] == "1/3 identical"
 

@@ -26,8 +26,8 @@ from pytest_graduation.determinism.observation import (
 from pytest_graduation.determinism.processes import (
     DEFAULT_TIMEOUT,
     TIMEOUT_ENV,
-    hash_seeds,
     files_of,
+    hash_seeds,
     timeout_from,
 )
 from pytest_graduation.determinism.runner import VERDICT_STREAM
@@ -70,7 +70,7 @@ def test_stdout_must_be_a_bool(stdout: object) -> None:
 def test_positional_and_unknown_arguments_are_errors() -> None:
     with pytest.raises(MarkerError, match="keyword arguments only"):
         parse_marker((3,), {})
-    with pytest.raises(MarkerError, match="unknown argument.*repeat"):
+    with pytest.raises(MarkerError, match=r"unknown argument.*repeat"):
         parse_marker((), {"repeat": 3})
 
 
@@ -102,7 +102,11 @@ def test_an_observation_equals_itself(observation: Observation) -> None:
 def test_compare_finds_every_difference_but_the_failure_text(
     first: Observation, other: Observation
 ) -> None:
-    same = (first.outcome, first.values, first.stdout) == (other.outcome, other.values, other.stdout)
+    same = (first.outcome, first.values, first.stdout) == (
+        other.outcome,
+        other.values,
+        other.stdout,
+    )
     found = compare(first, other, "run 2")
     assert (found is None) == same
     if found is not None:
