@@ -168,7 +168,7 @@ def to_json_data(value: object, path: str = "$", active: frozenset[int] = frozen
         out = {}
         for key, item in value.items():
             if not isinstance(key, str):
-                raise _NotJson(path, f"dict key {key!r} is a {_type_name(key)}, not a str")
+                raise _NotJson(path, f"dict key {key!r} ({_type_name(key)}) is not a str")
             out[str(key)] = to_json_data(item, f"{path}[{key!r}]", inner)
         return out
     if isinstance(value, (list, tuple)):

@@ -1,0 +1,206 @@
+"""Properties of serialization, comparison, diffs and names (no pytest runs inside)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pytest_graduation.goldens.compare import numbers_equal
+from pytest_graduation.goldens.diffing import TRUNCATED, text_diff
+from pytest_graduation.goldens.paths import (
+    file_name,
+    inside,
+    safe_stem,
+    validate_name,
+)
+from pytest_graduation.goldens.serialization import (
+    Serialized,
+    diff,
+    equal,
+    load_json,
+    read_golden,
+    serialize,
+)
+
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text()
+)
+json_data = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
+tolerance = st.floats(min_value=0, max_value=1, allow_nan=False)
+
+
+@given(json_data.filter(lambda d: not isinstance(d, str)))
+def test_json_round_trips_through_its_file_content(data: Any) -> None:
+    serialized = serialize(data)
+    assert serialized.kind == "json"
+    assert isinstance(serialized.content, str)
+    assert serialized.content.endswith("\n")
+    golden = read_golden(serialized.encoded(), serialized)
+    assert equal(golden, serialized)
+    assert diff(golden, serialized) == ""
+    # canonical: writing what was read gives the same bytes
+    assert serialize(golden.data).content == serialized.content
+
+
+@given(json_data.filter(lambda d: isinstance(d, dict)))
+def test_key_order_and_formatting_do_not_matter(data: dict[str, Any]) -> None:
+    shuffled = json.dumps(dict(reversed(list(data.items()))), separators=(",", ":"))
+    assert equal(shuffled, serialize(data))
+
+
+@given(finite, finite, tolerance, tolerance)
+def test_tolerance_is_symmetric(a: float, b: float, rtol: float, atol: float) -> None:
+    assert numbers_equal(a, b, rtol, atol) == numbers_equal(b, a, rtol, atol)
+    left, right = serialize({"v": [a]}), serialize({"v": [b]})
+    assert equal(left, right, rtol, atol) == equal(right, left, rtol, atol)
+
+
+@given(finite, st.floats(min_value=1e-12, max_value=1e-3))
+def test_values_within_rtol_are_equal(a: float, rtol: float) -> None:
+    b = a * (1 + rtol / 2)
+    if math.isfinite(b):
+        assert equal(serialize({"x": a}), serialize({"x": b}), rtol=rtol)
+
+
+def test_bools_numbers_and_nan() -> None:
+    assert not equal(serialize([True]), serialize([1]))
+    assert not equal(serialize([1]), serialize([1.5]), rtol=0.1)
+    assert equal(serialize([1]), serialize([1.05]), rtol=0.1)
+    assert equal(serialize([math.nan]), serialize([math.nan]))
+    assert equal(serialize([math.inf]), serialize([math.inf]), rtol=1)
+    assert not equal(serialize([math.inf]), serialize([-math.inf]), rtol=1)
+
+
+@given(st.text(min_size=0, max_size=300))
+def test_rejected_names_never_leave_the_folder(name: str) -> None:
+    folder = Path("/golden/test_mod")
+    try:
+        accepted = validate_name(name)
+    except ValueError:
+        return
+    target = folder / file_name(safe_stem("test_x"), accepted, ".txt")
+    assert target.parent == folder
+    assert ".." not in target.name.split(".")  # never a parent reference
+    assert "/" not in accepted and "\\" not in accepted
+
+
+@given(st.text(min_size=1, max_size=200))
+def test_safe_stems_are_portable_file_names(test_name: str) -> None:
+    stem = safe_stem(test_name)
+    assert 0 < len(stem) <= 120
+    assert all(c.isascii() and (c.isalnum() or c in "_.-[]") for c in stem)
+    assert not stem.startswith(".") and not stem.endswith(".")
+
+
+@given(st.text(min_size=1, max_size=60), st.text(min_size=1, max_size=60))
+def test_distinct_tests_get_distinct_stems(a: str, b: str) -> None:
+    if a != b:
+        assert safe_stem(a) != safe_stem(b)
+
+
+def test_inside_follows_symlinks(tmp_path: Path) -> None:
+    root = tmp_path / "golden"
+    (root / "mod").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (root / "out").symlink_to(tmp_path / "elsewhere")
+    assert inside(root, root / "mod" / "a.txt")
+    assert not inside(root, root / "out" / "a.txt")
+    assert not inside(root, root / ".." / "a.txt")
+
+
+@dataclasses.dataclass
+class Inner:
+    values: tuple[float, ...]
+
+
+@dataclasses.dataclass
+class Outer:
+    name: str
+    inner: Inner
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def test_dataclasses_become_objects() -> None:
+    value = Outer("n", Inner((1.0, 2.0)))
+    assert load_json(str(serialize(value).content)) == {
+        "extra": {},
+        "inner": {"values": [1.0, 2.0]},
+        "name": "n",
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({1: "a"}, "dict key 1 (int) is not a str at $"),
+        ([object()], "object is not JSON data at $[0]"),
+        (Outer("n", Inner((1.0,)), {"s": {1}}), "set is not JSON data at $.extra['s']"),
+        (frozenset(), "cannot serialize a value of type frozenset; supported"),
+    ],
+)
+def test_unsupported_values_name_the_type_and_where(value: object, message: str) -> None:
+    with pytest.raises(TypeError, match="cannot serialize") as info:
+        serialize(value)
+    assert message in str(info.value)
+
+
+def test_cycles_are_reported() -> None:
+    loop: list[Any] = []
+    loop.append(loop)
+    with pytest.raises(TypeError, match="circular reference at"):
+        serialize(loop)
+
+
+def test_corrupt_json_duplicate_keys_are_refused() -> None:
+    with pytest.raises(ValueError, match="duplicate key 'a'"):
+        read_golden(b'{"a": 1, "a": 2}', serialize({"a": 1}))
+
+
+@settings(max_examples=50)
+@given(st.lists(st.text(alphabet="ab\n", max_size=6), max_size=30), st.data())
+def test_text_diff_marks_exactly_the_changes(lines: list[str], data: Any) -> None:
+    before = "".join(lines)
+    after = data.draw(st.text(alphabet="abc\n", max_size=60))
+    out = text_diff(before, after)
+    assert (out == "") == (before == after)
+
+
+def test_huge_text_diff_is_bounded_and_points_at_the_difference() -> None:
+    line = "the quick brown fox jumps over the lazy dog\n"
+    golden = line * 200_000  # ~9 MB
+    received = golden[: len(golden) // 2] + "X" + golden[len(golden) // 2 + 1 :]
+    out = diff(Serialized(".txt", golden, "text"), Serialized(".txt", received, "text"))
+    assert out.count("\n") < 30
+    assert "first difference at line 100001, column 1" in out
+    assert "@@ -99998,7 +99998,7 @@" in out
+    assert "+Xhe quick brown fox jumps over the lazy dog" in out
+    everything = "\n".join(f"{i}" for i in range(100_000))
+    other = "\n".join(f"{i}!" for i in range(100_000))
+    short = diff(everything, other)
+    assert short.count("\n") < 130
+    assert TRUNCATED in short
+
+
+def test_one_huge_line_is_cropped_around_the_difference() -> None:
+    golden = "a" * 2_000_000
+    received = golden[:1_500_000] + "b" + golden[1_500_001:]
+    out = text_diff(golden, received)
+    assert "column 1500001" in out
+    assert max(len(line) for line in out.splitlines()) < 500
+    assert "b" in out.splitlines()[-1]
