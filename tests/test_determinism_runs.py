@@ -334,3 +334,25 @@ def test_observe_names_must_be_text(project: Project, name: object) -> None:
     result = project.run()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*observe(name=...) must be a str or None*"])
+
+
+def test_golden_checks_are_part_of_the_observation(project: Project, dist: list[str]) -> None:
+    project.write(
+        "test_gold.py",
+        """
+        import itertools, pytest
+        COUNTER = itertools.count()
+
+        @pytest.mark.deterministic
+        def test_drifting_golden(golden):
+            golden.check({"n": next(COUNTER)}, name="state")
+        """,
+    )
+    result = project.run("--update-goldens", "--determinism-runs=2", *dist)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*not deterministic: run 2 differs from run 1: first differing value: "
+            "golden:test_drifting_golden.state.json (value 1)",
+        ]
+    )
