@@ -8,12 +8,17 @@ outer run's tracer when the suite itself runs under ``--cov``.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import coverage
 import pytest
 
 from conftest import Project, criterion
+from pytest_graduation.config import GraduationConfig, LevelCriteria
+from pytest_graduation.coverage import CoverageCriterion, CoveragePathsCriterion, measure
 from pytest_graduation.coverage.measure import digits_for, displayed, reaches
+from pytest_graduation.model import GateRun
 
 #: statements: core 4 (3 run), extra 4 (3 run, 1 of 2 branches), util/text 3 (2 run)
 PACKAGE = {
@@ -252,10 +257,6 @@ def test_no_data_and_unfinished_measurements_are_unmet(project: Project) -> None
 
 
 def test_measure_reads_saved_data_as_merge_will(project: Project) -> None:
-    import coverage
-
-    from pytest_graduation.coverage import measure
-
     make(project, 'coverage_paths = { "pkg/**" = 10 }')
     _, report = gate(project, "--cov=pkg", "--cov-report=")
     [live] = report["facts"]["coverage"]
@@ -263,3 +264,43 @@ def test_measure_reads_saved_data_as_merge_will(project: Project) -> None:
     saved.load()
     assert measure(saved, project.path, precision=live["precision"]) == live
     assert live["files"]["pkg/util/text.py"] == [3, 1, 0, 0]
+
+
+def judge_on(facts: list[Any], floor: float, floors: dict[str, float]) -> list[Any]:
+    """Both criteria judged in-process on given measurements (as ``merge`` does)."""
+    run = GateRun(
+        level="alpha",
+        levels=("alpha",),
+        tests=(),
+        coverage=None,
+        rootdir=Path("."),
+        settings=GraduationConfig(),
+        criteria_settings=LevelCriteria(),
+        facts={"coverage": facts},
+    )
+    return [CoverageCriterion(floor).evaluate(run), CoveragePathsCriterion(floors).evaluate(run)]
+
+
+def test_judging_a_given_measurement() -> None:
+    files = {"a/x.py": [10, 0, 4, 0], "a/y.py": [10, 5, 4, 3], "b/z.py": [0, 0, 0, 0]}
+    measurement = {"kind": "lines+branches", "precision": 1, "percent": 0.0, "files": files}
+    total, paths = judge_on([measurement], 80, {"a/*.py": 70, "b/**": 100, "c/**": 1})
+    # (10 + 4 + 5 + 1) of (14 + 14) = 71.43%: the files' counts, not the stored percent
+    assert (total.status.value, total.measured) == ("unmet", 71.4)
+    assert total.details == (
+        "total 71.4% of lines+branches over 3 measured file(s) is below the floor of 80.0%",
+        "least covered: a/y.py 42.9% (5 missing lines, 3 missing branches)",
+    )
+    assert (paths.status.value, paths.measured) == (
+        "unmet",
+        {"a/*.py": 71.4, "b/**": 100.0, "c/**": None},
+    )
+    assert paths.details[-1] == "c/**: no measured file matches (floor 1.0%)"
+    # several shard measurements cannot be added up; none at all is unmeasured
+    for facts, start in (
+        ([measurement, measurement], "not measured: 2 separate coverage measurements"),
+        ([], "not measured: no coverage data reached the gate; add --cov=<package>"),
+    ):
+        for result in judge_on(facts, 1, {"a/**": 1}):
+            assert result.status.value == "unmet"
+            assert result.details[0].startswith(start)
