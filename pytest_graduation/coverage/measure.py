@@ -20,16 +20,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final, final
+from typing import TYPE_CHECKING, Any, Final, final
 
-import coverage
 import pytest
-from coverage.exceptions import CoverageException
 
-try:
-    from coverage.report_core import get_analysis_to_report
-except ImportError:  # pragma: no cover - coverage < 7.3 named the module ``report``
-    from coverage.report import get_analysis_to_report  # type: ignore[attr-defined,no-redef,unused-ignore]
+if TYPE_CHECKING:
+    import coverage
 
 #: the hint every "not measured" message ends with (SPEC section 3)
 HINT: Final = "add --cov=<package> to the pytest command"
@@ -123,6 +119,13 @@ def measure(cov: coverage.Coverage, rootdir: Path, precision: int | None = None)
     """The measurement of the data ``cov`` holds, over the files its report would show
     (``[report] include/omit`` applied). Raises ``CoverageException`` when there is
     nothing to report."""
+    try:
+        from coverage.report_core import get_analysis_to_report
+    except ImportError:  # pragma: no cover - coverage < 7.3 named the module ``report``
+        from coverage.report import (  # type: ignore[attr-defined,no-redef,unused-ignore]
+            get_analysis_to_report,
+        )
+
     prepare = getattr(cov, "_prepare_data_for_reporting", None)
     if callable(prepare):  # what Coverage.report() does first: apply [paths] remapping
         prepare()
@@ -150,6 +153,9 @@ def read_pytest_cov(config: pytest.Config) -> dict[str, Any]:
     """The measurement pytest-cov finished with (combined over xdist workers), or an
     ``{"error": ...}`` saying why there is none. Call it after pytest-cov's
     ``pytest_runtestloop`` wrapper has finished, e.g. in ``pytest_sessionfinish``."""
+    import coverage  # imported only now: passive runs never load coverage.py
+    from coverage.exceptions import CoverageException
+
     manager = config.pluginmanager
     plugin: Any = manager.getplugin("_cov")
     if plugin is None:
