@@ -194,6 +194,16 @@ def test_precision_comes_from_coverage_config_and_no_rounding_surprise(project: 
     result.stdout.fnmatch_lines(["coverage *unmet*72.727*72.728"])
 
 
+def test_a_total_shown_as_the_floor_reaches_it(project: Project) -> None:
+    # 72.7273% at precision 2 is shown as 72.73: the gate calls that met, never
+    # "72.73% not reached, total 72.73%"
+    make(project, "coverage = 72.73")
+    result, report = gate(project, "--cov=pkg", "--cov-precision=2")
+    total = criterion(report, "coverage")
+    assert (total["status"], total["measured"], total["required"]) == ("met", 72.73, 72.73)
+    assert result.ret == 0
+
+
 def test_shown_value_is_the_compared_value() -> None:
     assert reaches(97.4736, 97.47, 2) == (97.47, True)
     assert reaches(97.4736, 97.48, 2) == (97.47, False)
