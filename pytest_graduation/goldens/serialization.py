@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import re
 from collections.abc import Sequence
 from typing import Any, Final, Literal, final
@@ -45,22 +44,63 @@ class CorruptGolden(ValueError):
 
 
 @final
-@dataclasses.dataclass(frozen=True)
 class Serialized:
-    """A value in its golden form. ``data`` is the parsed JSON value for kind ``json``
-    (kept so comparisons need not parse again; not part of equality)."""
+    """A value in its golden form: ``suffix`` (``.txt``, ``.bin``, ``.json`` or a custom
+    one), ``kind`` (``text``, ``bytes``, ``json``, ``custom``) and ``content``, the
+    exact golden file content (``str`` is written as UTF-8).
 
+    For kind ``json``, ``data`` is the plain JSON value; ``content`` (the canonical
+    text) is then computed on first use, because comparisons work on ``data`` and
+    most passing checks never need the text. Instances are immutable; equality is
+    equality of (suffix, kind, content).
+    """
+
+    __slots__ = ("_content", "data", "kind", "suffix")
     suffix: str
-    content: str | bytes
     kind: Kind
-    data: Any = dataclasses.field(default=None, compare=False, repr=False)
+    data: Any
+    _content: str | bytes | None
+
+    def __init__(
+        self, suffix: str, content: str | bytes | None, kind: Kind, data: Any = None
+    ) -> None:
+        if content is None and kind != "json":
+            raise ValueError("only JSON content can be computed from data")
+        for name, value in (("suffix", suffix), ("kind", kind), ("data", data)):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_content", content)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Serialized is immutable")
+
+    @property
+    def content(self) -> str | bytes:
+        if self._content is None:
+            object.__setattr__(self, "_content", dump_json(self.data))
+        assert self._content is not None
+        return self._content
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Serialized):
+            return NotImplemented
+        return (self.suffix, self.kind, self.content) == (other.suffix, other.kind, other.content)
+
+    def __hash__(self) -> int:
+        return hash((self.suffix, self.kind, self.content))
+
+    def __repr__(self) -> str:
+        shown = repr(self.content)
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        return f"Serialized(suffix={self.suffix!r}, kind={self.kind!r}, content={shown})"
 
     def encoded(self) -> bytes:
         """The bytes of the golden file."""
-        if isinstance(self.content, bytes):
-            return self.content
+        content = self.content
+        if isinstance(content, bytes):
+            return content
         try:
-            return self.content.encode("utf-8")
+            return content.encode("utf-8")
         except UnicodeEncodeError as exc:
             raise ValueError(
                 f"the value cannot be stored as UTF-8 ({exc.reason} at index {exc.start}); "
@@ -118,7 +158,7 @@ def serialize(value: object, extra: Sequence[Serializer] = ()) -> Serialized:
     except _NotJson as exc:
         problem = exc
     else:
-        return Serialized(".json", dump_json(data), "json", data)
+        return Serialized(".json", None, "json", data)
     for serializer in extra:
         if serializer.accepts(value):
             content = serializer.serialize(value)
@@ -130,18 +170,21 @@ def serialize(value: object, extra: Sequence[Serializer] = ()) -> Serialized:
             return Serialized(serializer.suffix, content, "custom")
     assert problem is not None
     where = ""
-    if not (problem.path == "$" and problem.reason.endswith("is not JSON data")):
+    if problem.path != "$":
         where = f" ({problem.reason} at {problem.path})"
+    elif not problem.reason.endswith("is not JSON data"):
+        where = f" ({problem.reason})"
     raise TypeError(
         f"cannot serialize a value of type {_type_name(value)}{where}; supported: {SUPPORTED}"
     )
 
 
 class _NotJson(Exception):
-    def __init__(self, path: str, reason: str) -> None:
-        super().__init__(path, reason)
-        self.path = path
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
         self.reason = reason
+        self.parts: list[str] = []
+        self.path = "$"
 
 
 def _type_name(value: object) -> str:
@@ -150,35 +193,70 @@ def _type_name(value: object) -> str:
     return kind.__qualname__ if module == "builtins" else f"{module}.{kind.__qualname__}"
 
 
-def to_json_data(value: object, path: str = "$", active: frozenset[int] = frozenset()) -> Any:
-    """``value`` as plain JSON data: tuples become lists, dataclasses dicts.
+def to_json_data(value: object) -> Any:
+    """``value`` as plain JSON data: tuples become lists, dataclasses dicts, subclasses
+    of str/int/float their base type.
 
     Raises ``_NotJson`` (internal) naming the path of the first unsupported part.
     """
-    if value is None or isinstance(value, (bool, str)):
-        return str(value) if isinstance(value, str) and type(value) is not str else value
+    try:
+        return _plain(value)
+    except _NotJson as exc:
+        exc.path = "$" + "".join(reversed(exc.parts))
+        raise
+    except RecursionError:
+        raise _NotJson("circular reference or nesting too deep") from None
+
+
+def _plain(value: object) -> Any:
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if kind is dict or isinstance(value, dict):
+        out = {}
+        for key, item in value.items():  # type: ignore[attr-defined]
+            if type(key) is not str:
+                if not isinstance(key, str):
+                    raise _NotJson(f"dict key {key!r} ({_type_name(key)}) is not a str")
+                key = str(key)
+            try:
+                out[key] = _plain(item)
+            except _NotJson as exc:
+                exc.parts.append(f"[{key!r}]")
+                raise
+        return out
+    if kind is list or kind is tuple or isinstance(value, (list, tuple)):
+        result = []
+        for index, item in enumerate(value):  # type: ignore[arg-type]
+            try:
+                result.append(_plain(item))
+            except _NotJson as exc:
+                exc.parts.append(f"[{index}]")
+                raise
+        return result
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, bool):  # pragma: no cover - bool cannot be subclassed
+        return bool(value)
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
         return float(value)
-    if id(value) in active:
-        raise _NotJson(path, "circular reference")
-    inner = active | {id(value)}
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise _NotJson(path, f"dict key {key!r} ({_type_name(key)}) is not a str")
-            out[str(key)] = to_json_data(item, f"{path}[{key!r}]", inner)
-        return out
-    if isinstance(value, (list, tuple)):
-        return [to_json_data(item, f"{path}[{i}]", inner) for i, item in enumerate(value)]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            field.name: to_json_data(getattr(value, field.name), f"{path}.{field.name}", inner)
-            for field in dataclasses.fields(value)
-        }
-    raise _NotJson(path, f"{_type_name(value)} is not JSON data")
+        fields = {}
+        for field in dataclasses.fields(value):
+            try:
+                fields[field.name] = _plain(getattr(value, field.name))
+            except _NotJson as exc:
+                exc.parts.append(f".{field.name}")
+                raise
+        return fields
+    raise _NotJson(f"{_type_name(value)} is not JSON data")
+
+
+def compact_json(data: Any) -> str:
+    """JSON data as one compact, key-sorted line (C speed): equal texts, equal data."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def dump_json(data: Any) -> str:
@@ -236,9 +314,10 @@ def _as_serialized(value: Serialized | str | bytes, like: Serialized | None) -> 
 
 
 def _json_data(item: Serialized) -> Any:
-    if item.data is not None or item.content == "null\n":
+    if item.data is not None:
         return item.data
-    return load_json(item.content if isinstance(item.content, str) else decode_text(item.content))
+    content = item.content
+    return load_json(content if isinstance(content, str) else decode_text(content))
 
 
 def equal(
@@ -254,11 +333,12 @@ def equal(
     if like is None and isinstance(expected, Serialized):
         like = expected
     exp, act = _as_serialized(expected, like), _as_serialized(actual, like)
-    if exp.content == act.content:
-        return True
     if exp.kind == "json" and act.kind == "json":
-        return data_equal(_json_data(exp), _json_data(act), rtol, atol)
-    return False
+        exp_data, act_data = _json_data(exp), _json_data(act)
+        if compact_json(exp_data) == compact_json(act_data):
+            return True
+        return data_equal(exp_data, act_data, rtol, atol)
+    return exp.content == act.content
 
 
 def diff(
@@ -292,14 +372,3 @@ def diff(
     exp_bytes = exp.content if isinstance(exp.content, bytes) else exp.encoded()
     act_bytes = act.content if isinstance(act.content, bytes) else act.encoded()
     return bytes_diff(exp_bytes, act_bytes)
-
-
-def is_finite_tree(data: Any) -> bool:
-    """Whether JSON data holds no NaN or infinity (strict JSON)."""
-    if isinstance(data, float):
-        return math.isfinite(data)
-    if isinstance(data, dict):
-        return all(is_finite_tree(v) for v in data.values())
-    if isinstance(data, list):
-        return all(is_finite_tree(v) for v in data)
-    return True
