@@ -231,3 +231,29 @@ def test_collection_errors_delete_nothing(project: Project) -> None:
     result = project.run("--update-goldens")
     assert result.ret != 0
     assert (project.path / "tests/golden/test_b/test_removed.txt").exists()
+
+
+def test_merged_shards_judge_modules_over_all_shards(project: Project, criterion_of: Any) -> None:
+    import io
+    import json
+
+    from pytest_graduation.merge import main
+
+    suite(project)
+    project.run("--update-goldens").assert_outcomes(passed=5)
+    stray(project, "test_a/test_removed.txt")
+    reports = []
+    for index, selection in enumerate(["test_one or test_two", "test_many"]):
+        report = project.path / f"shard{index}.json"
+        project.run("--graduation=alpha", f"--graduation-report={report}", "-k", selection)
+        shard = json.loads(report.read_text(encoding="utf-8"))
+        # alone, a shard never flags test_a's files: not all of test_a ran there
+        assert criterion_of(shard, "obsolete_goldens")["status"] == "met"
+        reports.append(str(report))
+    merged = project.path / "merged.json"
+    argv = ["merge", "--level", "alpha", *reports, "--rootdir", str(project.path)]
+    code = main([*argv, "--graduation-report", str(merged)], io.StringIO())
+    entry = criterion_of(json.loads(merged.read_text(encoding="utf-8")), "obsolete_goldens")
+    assert code == 1
+    assert entry["status"] == "unmet"
+    assert entry["details"][0] == "obsolete golden: tests/golden/test_a/test_removed.txt"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Generator
 from pathlib import Path
-from typing import Any, final
+from typing import Any, Final, final
 
 import pytest
 
@@ -23,6 +23,9 @@ from pytest_graduation.goldens.obsolete import absolute, scan
 from pytest_graduation.goldens.paths import relative, test_stem
 from pytest_graduation.goldens.state import MODULES_STREAM, TESTS_STREAM, USED_STREAM
 from pytest_graduation.goldens.storage import sha256_of
+
+#: files listed per category in the terminal summary
+MAX_LISTED: Final = 30
 
 
 @final
@@ -171,7 +174,9 @@ class Maintainer:
                 ("deleted", self.deleted),
                 ("frozen (left alone)", self.frozen),
             ):
-                for rel in paths:
+                for rel in paths[:MAX_LISTED]:
                     tr.write_line(f"  {what}: {rel}")
+                if len(paths) > MAX_LISTED:
+                    tr.write_line(f"  ... and {len(paths) - MAX_LISTED} more {what}")
         if self.locked is not None:
             tr.write_line(f"{LOCK_NAME}: {self.locked} golden file(s) frozen")
