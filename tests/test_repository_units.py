@@ -250,3 +250,13 @@ def test_run_script_kills_the_group_on_timeout(tmp_path: Path) -> None:
     assert done.timed_out
     assert done.summary(2.0) == "timed out after 2 s (process tree killed)"
     assert _gone(int(done.stdout.split()[0]))
+
+
+def test_compile_reports_undecodable_sources(tmp_path: Path) -> None:
+    _write(tmp_path, {"src/ok.py": "x = 1\n", "src/bad.py": b"x = 1\ny = '\xff'\n"})
+    result = CompileCriterion(["src"]).evaluate(_run(tmp_path))
+    assert result.status is Status.UNMET
+    assert result.measured == "1/2 compile"
+    assert result.details == (
+        "src/bad.py:2: cannot decode as utf-8: invalid start byte at byte 11",
+    )
