@@ -29,7 +29,7 @@ def test_a_property_test_gives_identical_observations_while_gating(
     project: Project, dist: list[str]
 ) -> None:
     project.config(CONFIG)
-    project.write("test_prop.py", PROPERTY)
+    project.write("test_det_prop.py", PROPERTY)
     before = settings.get_current_profile_name()
     result, report = project.gate("alpha", "-v", *dist)
     result.assert_outcomes(passed=1)
@@ -40,7 +40,7 @@ def test_a_property_test_gives_identical_observations_while_gating(
 
 def test_an_explicit_hypothesis_profile_is_left_alone(project: Project) -> None:
     project.config(CONFIG)
-    project.write("test_prop.py", PROPERTY)
+    project.write("test_det_prop.py", PROPERTY)
     result, _ = project.gate("alpha", "-v", "--hypothesis-profile=default")
     # random examples differ from run to run: that is what the derived profile prevents
     result.assert_outcomes(failed=1)
@@ -50,14 +50,14 @@ def test_an_explicit_hypothesis_profile_is_left_alone(project: Project) -> None:
 
 @pytest.mark.parametrize("seed", [[], ["--hypothesis-seed=7"]])
 def test_passive_runs_derandomize_unless_a_seed_is_given(project: Project, seed: list[str]) -> None:
-    project.write("test_prop.py", PROPERTY)
+    project.write("test_det_prop.py", PROPERTY)
     result = project.run("-v", "--determinism-runs=2", *seed)
     result.assert_outcomes(passed=1)  # a fixed seed repeats the examples as well
     assert (PROFILE in result.stdout.str()) == (not seed)
 
 
 def test_without_determinism_or_gating_the_profile_is_untouched(project: Project) -> None:
-    project.write("test_prop.py", PROPERTY)
+    project.write("test_det_prop.py", PROPERTY)
     result = project.run("-v")
     result.assert_outcomes(passed=1)
     assert PROFILE not in result.stdout.str()

@@ -55,7 +55,7 @@ def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_in_process_runs_miss_set_order_dependence(project: Project) -> None:
     project.config(config(None))
-    project.write("test_words.py", WORDS)
+    project.write("test_det_words.py", WORDS)
     result, report = project.gate("alpha")
     result.assert_outcomes(passed=3)
     assert criterion(report, "determinism")["status"] == "met"
@@ -65,7 +65,7 @@ def test_hash_seed_runs_catch_set_order_dependence_and_sorted_output_passes(
     project: Project, dist: list[str], private_tmp: Path
 ) -> None:
     project.config(config(2))
-    project.write("test_words.py", WORDS)
+    project.write("test_det_words.py", WORDS)
     result, report = project.gate("alpha", "-v", *dist)
     result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines(
@@ -87,7 +87,7 @@ def test_hash_seed_runs_catch_set_order_dependence_and_sorted_output_passes(
     assert [d.split(": ")[1] for d in details] == ["not deterministic", "not deterministic"]
     flaky = criterion(report, "flaky")
     assert flaky["details"] == [
-        "test_words.py::test_fails_only_in_fresh_interpreters: "
+        "test_det_words.py::test_fails_only_in_fresh_interpreters: "
         "outcome flipped across determinism runs"
     ]
     assert list(private_tmp.iterdir()) == []  # the children's work folder is gone
@@ -98,7 +98,7 @@ def test_children_write_no_report_no_junit_and_no_cache(
 ) -> None:
     project.config(config(1))
     project.write(
-        "test_quiet.py",
+        "test_det_quiet.py",
         """
         import pytest
 
@@ -116,7 +116,7 @@ def test_children_write_no_report_no_junit_and_no_cache(
         "graduation-report.json",
         "junit.xml",
         "pyproject.toml",
-        "test_quiet.py",
+        "test_det_quiet.py",
     ]
     junit = (project.path / "junit.xml").read_text(encoding="utf-8")
     assert junit.count("<testcase") == 1
@@ -137,7 +137,7 @@ def test_a_child_that_hangs_is_stopped_with_a_clear_message(
         """,
     )
     project.write(
-        "test_slow.py",
+        "test_det_slow.py",
         """
         import pytest
 
@@ -151,7 +151,7 @@ def test_a_child_that_hangs_is_stopped_with_a_clear_message(
     determinism = criterion(report, "determinism")
     assert determinism["status"] == "unmet"
     assert determinism["details"] == [
-        "test_slow.py::test_stable: not verified in a fresh interpreter: fresh interpreter "
+        "test_det_slow.py::test_stable: not verified in a fresh interpreter: fresh interpreter "
         f"with PYTHONHASHSEED=1: timed out after 1 s and was stopped (set {TIMEOUT_ENV} "
         "to allow more)"
     ]
@@ -171,7 +171,7 @@ def test_a_child_that_crashes_leaves_the_criterion_unmet_with_its_output(
         """,
     )
     project.write(
-        "test_crash.py",
+        "test_det_crash.py",
         """
         import pytest
 
@@ -187,7 +187,7 @@ def test_a_child_that_crashes_leaves_the_criterion_unmet_with_its_output(
     details = determinism["details"]
     assert isinstance(details, list) and len(details) == 1
     assert details[0].startswith(
-        "test_crash.py::test_stable: not verified in a fresh interpreter: fresh interpreter "
+        "test_det_crash.py::test_stable: not verified in a fresh interpreter: fresh interpreter "
         "with PYTHONHASHSEED=1: exited with code "
     )
     assert "without observations; its output ends:" in details[0]

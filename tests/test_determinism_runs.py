@@ -56,7 +56,7 @@ def test_each_run_has_fresh_function_fixtures_and_shared_module_ones(
     project: Project, dist: list[str]
 ) -> None:
     project.config(RUNS_3)
-    project.write("test_fix.py", FIXTURES.replace("RUNS", "3"))
+    project.write("test_det_fix.py", FIXTURES.replace("RUNS", "3"))
     # both tests must land on one worker to share the module log
     result, report = project.gate("alpha", *dist, *(["--dist", "loadfile"] if dist else []))
     result.assert_outcomes(passed=2)
@@ -68,7 +68,7 @@ def test_reported_once_with_the_run_count_in_verbose_output(
 ) -> None:
     project.config(RUNS_3)
     project.write(
-        "test_once.py",
+        "test_det_once.py",
         """
         import pytest
 
@@ -80,7 +80,7 @@ def test_reported_once_with_the_run_count_in_verbose_output(
     )
     result, report = project.gate("alpha", "-v", "--junitxml=junit.xml", *dist)
     result.assert_outcomes(passed=1)
-    assert_line(result, "test_once.py::test_stable", "PASSED (3 runs)")
+    assert_line(result, "test_det_once.py::test_stable", "PASSED (3 runs)")
     cases = ET.parse(project.path / "junit.xml").getroot().iter("testcase")
     (case,) = list(cases)
     assert case.get("name") == "test_stable"
@@ -96,7 +96,7 @@ def test_a_differing_value_fails_with_a_diff_of_the_first_difference(
 ) -> None:
     project.config(RUNS_3)
     project.write(
-        "test_drift.py",
+        "test_det_drift.py",
         """
         import itertools, pytest
         COUNTER = itertools.count()
@@ -122,7 +122,7 @@ def test_a_differing_value_fails_with_a_diff_of_the_first_difference(
     determinism = next(c for c in report["criteria"] if c["name"] == "determinism")
     assert determinism["status"] == "unmet"
     assert determinism["details"] == [
-        "test_drift.py::test_drift: not deterministic: run 2 differs from run 1: "
+        "test_det_drift.py::test_drift: not deterministic: run 2 differs from run 1: "
         "first differing value: observe:state (value 2)"
     ]
 
@@ -132,7 +132,7 @@ def test_a_flipped_outcome_fails_shows_both_outcomes_and_counts_as_flaky(
 ) -> None:
     project.config(RUNS_3 + "max_flaky = 0\n")
     project.write(
-        "test_flip.py",
+        "test_det_flip.py",
         """
         import itertools, pytest
         COUNTER = itertools.count()
@@ -153,13 +153,15 @@ def test_a_flipped_outcome_fails_shows_both_outcomes_and_counts_as_flaky(
     )
     flaky = next(c for c in report["criteria"] if c["name"] == "flaky")
     assert flaky["status"] == "unmet"
-    assert flaky["details"] == ["test_flip.py::test_flip: outcome flipped across determinism runs"]
+    assert flaky["details"] == [
+        "test_det_flip.py::test_flip: outcome flipped across determinism runs"
+    ]
 
 
 def test_captured_stdout_is_compared_only_when_asked(project: Project, dist: list[str]) -> None:
     project.config(RUNS_3)
     project.write(
-        "test_out.py",
+        "test_det_out.py",
         """
         import itertools, pytest
         COUNTER = itertools.count()
@@ -184,7 +186,7 @@ def test_marker_runs_raise_the_count_and_the_option_works_in_passive_mode(
     project: Project, dist: list[str]
 ) -> None:
     project.write(
-        "test_count.py",
+        "test_det_count.py",
         """
         import pytest
         CALLS = {"plain": 0, "five": 0, "unmarked": 0}
@@ -207,13 +209,13 @@ def test_marker_runs_raise_the_count_and_the_option_works_in_passive_mode(
     loadfile = ["--dist", "loadfile"] if dist else []
     result = project.run("--determinism-runs=2", "-v", *dist, *loadfile)
     result.assert_outcomes(passed=4)
-    assert_line(result, "test_count.py::test_five", "PASSED (5 runs)")
+    assert_line(result, "test_det_count.py::test_five", "PASSED (5 runs)")
     assert "graduation:" not in result.stdout.str()
 
 
 def test_without_a_run_count_marked_tests_run_once(project: Project) -> None:
     project.write(
-        "test_passive.py",
+        "test_det_passive.py",
         """
         import pytest
         CALLS = []
@@ -237,11 +239,11 @@ def test_config_globs_treat_tests_as_deterministic(project: Project, dist: list[
         RUNS_3
         + """
         [tool.graduation]
-        deterministic = ["test_glob.py::test_listed*"]
+        deterministic = ["test_det_glob.py::test_listed*"]
         """.replace("        ", "")
     )
     project.write(
-        "test_glob.py",
+        "test_det_glob.py",
         """
         import itertools
         COUNTER = itertools.count()
@@ -255,14 +257,14 @@ def test_config_globs_treat_tests_as_deterministic(project: Project, dist: list[
     )
     result, _ = project.gate("alpha", "-v", *dist)
     result.assert_outcomes(passed=1, failed=1)
-    assert_line(result, "test_glob.py::test_listed_drifts", "FAILED (3 runs)")
-    assert_line(result, "test_glob.py::test_not_listed", "PASSED")
+    assert_line(result, "test_det_glob.py::test_listed_drifts", "FAILED (3 runs)")
+    assert_line(result, "test_det_glob.py::test_not_listed", "PASSED")
 
 
 def test_bad_marker_arguments_fail_only_that_test(project: Project, dist: list[str]) -> None:
     project.config(RUNS_3)
     project.write(
-        "test_bad.py",
+        "test_det_bad.py",
         """
         import pytest
 
@@ -297,7 +299,7 @@ def test_an_unserializable_value_fails_the_test_naming_its_type(
 ) -> None:
     project.config(RUNS_3)
     project.write(
-        "test_unser.py",
+        "test_det_unser.py",
         """
         import pytest
 
@@ -316,7 +318,7 @@ def test_an_unserializable_value_fails_the_test_naming_its_type(
     result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines_random(
         [
-            "*TypeError: observe: cannot serialize a value of type test_unser.Widget*",
+            "*TypeError: observe: cannot serialize a value of type test_det_unser.Widget*",
             "*TypeError: observe: cannot serialize a value of type set*",
         ]
     )
@@ -325,7 +327,7 @@ def test_an_unserializable_value_fails_the_test_naming_its_type(
 @pytest.mark.parametrize("name", [3, b"x"])
 def test_observe_names_must_be_text(project: Project, name: object) -> None:
     project.write(
-        "test_name.py",
+        "test_det_name.py",
         f"""
         def test_named(observe):
             observe(1, name={name!r})
@@ -338,7 +340,7 @@ def test_observe_names_must_be_text(project: Project, name: object) -> None:
 
 def test_golden_checks_are_part_of_the_observation(project: Project, dist: list[str]) -> None:
     project.write(
-        "test_gold.py",
+        "test_det_gold.py",
         """
         import itertools, pytest
         COUNTER = itertools.count()

@@ -73,6 +73,10 @@ def _relabel(text: str, other: str) -> str:
     return "\n".join(lines)
 
 
+def _show(label: str) -> str:
+    return label if label.isprintable() else repr(label)
+
+
 def compare(first: Observation, other: Observation, other_label: str) -> Difference | None:
     """None when ``other`` observed exactly what ``first`` did (run 1)."""
     if first.outcome != other.outcome:
@@ -87,16 +91,20 @@ def compare(first: Observation, other: Observation, other_label: str) -> Differe
         if mine == theirs:
             continue
         if mine is None or theirs is None:
+            only = "run 1" if theirs is None else other_label
             text = (
                 f"run 1 observed {len(first.values)} value(s), {other_label} observed "
-                f"{len(other.values)}; value {index} is "
-                f"{(theirs or mine)[0]} (only in {'run 1' if theirs is None else other_label})"
+                f"{len(other.values)}; value {index} is {_show((theirs or mine)[0])} "
+                f"(only in {only})"
             )
             return Difference(False, text, text)
         if mine[0] != theirs[0]:
-            text = f"value {index} is {mine[0]} in run 1 but {theirs[0]} in {other_label}"
+            text = (
+                f"value {index} is {_show(mine[0])} in run 1 but {_show(theirs[0])} "
+                f"in {other_label}"
+            )
             return Difference(False, text, text)
-        summary = f"first differing value: {mine[0]} (value {index})"
+        summary = f"first differing value: {_show(mine[0])} (value {index})"
         return Difference(
             False, summary + "\n" + _relabel(diff(mine[1], theirs[1]), other_label), summary
         )
