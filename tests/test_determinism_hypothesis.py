@@ -61,3 +61,14 @@ def test_without_determinism_or_gating_the_profile_is_untouched(project: Project
     result = project.run("-v")
     result.assert_outcomes(passed=1)
     assert PROFILE not in result.stdout.str()
+
+
+def test_hypothesis_imported_by_a_test_module_gets_the_profile_before_its_decorators(
+    project: Project,
+) -> None:
+    project.write("test_det_prop.py", PROPERTY)
+    # a fresh interpreter: Hypothesis is first imported by the test module itself
+    result = project.pytester.runpytest_subprocess(
+        "-p", "no:randomly", "-p", "no:cacheprovider", "--determinism-runs=3"
+    )
+    result.assert_outcomes(passed=1)
