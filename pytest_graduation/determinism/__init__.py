@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import pytest
 
@@ -21,7 +21,10 @@ from pytest_graduation.config import GraduationConfig, LevelCriteria
 if TYPE_CHECKING:
     from pytest_graduation.model import Criterion
 
-__all__ = ["configure", "criteria_from", "plan"]
+__all__ = ["JOB_ENV", "configure", "criteria_from", "plan"]
+
+#: names the job file of a fresh-interpreter run (set by the session that starts it)
+JOB_ENV: Final = "PYTEST_GRADUATION_DETERMINISM_JOB"
 
 
 def plan(config: pytest.Config, settings: GraduationConfig, level: str | None) -> tuple[int, int]:
@@ -41,19 +44,21 @@ def plan(config: pytest.Config, settings: GraduationConfig, level: str | None) -
 
 def configure(config: pytest.Config, settings: GraduationConfig, level: str | None) -> None:
     """Register this feature's plugin objects; ``level`` is the gated level or None."""
-    from pytest_graduation.determinism import child, hypothesis_profile, observe, runner
+    from pytest_graduation.determinism import observe
 
     manager = config.pluginmanager
     manager.register(observe, "graduation-observe")
+    runs, processes = plan(config, settings, level)
+    if not runs and not os.environ.get(JOB_ENV):
+        return  # passive mode: nothing else is imported or registered
+    from pytest_graduation.determinism import child, hypothesis_profile, runner
+
     job = child.take_job()
     if job is not None:  # a fresh-interpreter run started by a gating session
         if job.hypothesis and hypothesis_profile.wanted(config):
             manager.register(hypothesis_profile.DerandomizedProfile(), "graduation-hypothesis")
         manager.register(runner.PhaseRecorder(), "graduation-phases")
         manager.register(child.ChildRecorder(settings, job), "graduation-determinism-child")
-        return
-    runs, processes = plan(config, settings, level)
-    if not runs:
         return
     hypothesis = hypothesis_profile.wanted(config)
     if hypothesis:

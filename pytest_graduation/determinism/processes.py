@@ -30,10 +30,10 @@ from typing import Any, Final, final
 
 import pytest
 
+from pytest_graduation.determinism import JOB_ENV
 from pytest_graduation.determinism.marker import DeterministicSpec, spec_key
 from pytest_graduation.determinism.observation import Observation, decode_all
 
-JOB_ENV: Final = "PYTEST_GRADUATION_DETERMINISM_JOB"
 #: set in every fresh-interpreter run, to its hash seed (for users' information)
 SEED_ENV: Final = "PYTEST_GRADUATION_DETERMINISM_SEED"
 TIMEOUT_ENV: Final = "PYTEST_GRADUATION_DETERMINISM_TIMEOUT"
