@@ -141,7 +141,8 @@ def test_a_test_package_named_like_the_golden_folder_is_still_collected(
     project: Project,
 ) -> None:
     project.write("golden/test_inner.py", "def test_inner():\n    pass\n")
-    project.run().assert_outcomes(passed=1)
+    project.write("golden/sub/deeper/test_deeper.py", "def test_deeper():\n    pass\n")
+    project.run().assert_outcomes(passed=2)
 
 
 def test_unencodable_text_is_a_clear_error(project: Project) -> None:

@@ -112,8 +112,10 @@ def golden(request: pytest.FixtureRequest) -> Golden:
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """Golden files are data, never tests: without this, pytest's doctest plugin would
     collect ``golden/<module>/test_*.txt`` as doctest files."""
-    if collection_path.parent.parent.name == state_of(config).golden_dir and (
-        collection_path.suffix != ".py"
+    if (
+        collection_path.parent.parent.name == state_of(config).golden_dir
+        and collection_path.suffix != ".py"
+        and not collection_path.is_dir()  # a test package named like golden_dir stays
     ):
         return True
     return None
