@@ -14,7 +14,6 @@ Golden files and snapshots are written by an untimed run first (``--update-golde
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 import textwrap
@@ -27,11 +26,13 @@ from _harness import (
     Finding,
     Outcome,
     added,
+    cli,
     compare,
     only,
     prepare,
     ratio,
     report,
+    rounds_for,
 )
 
 PER_FILE = 100
@@ -77,13 +78,15 @@ def write_suite(root: Path, tests: int, header: str, helper: str, test: str) -> 
     root.mkdir(parents=True, exist_ok=True)
     (root / "pyproject.toml").write_text("[tool.pytest.ini_options]\n")
     for start in range(0, tests, PER_FILE):
-        body = "".join(test.format(n=n) + "\n\n" for n in range(start, min(start + PER_FILE, tests)))
+        body = "".join(
+            test.format(n=n) + "\n\n" for n in range(start, min(start + PER_FILE, tests))
+        )
         text = f"{header}{helper}\n\n{body}"
         (root / f"test_gen_{start // PER_FILE:03d}.py").write_text(text)
 
 
 def dict_checks(quick: bool) -> Outcome:
-    tests, rounds = (200, 2) if quick else (1000, 9)
+    tests, rounds = 200 if quick else 1000, rounds_for(1, 7)
     with tempfile.TemporaryDirectory(prefix="bench-goldens-") as folder:
         root = Path(folder)
         for tool, (header, test) in DICT_TESTS.items():
@@ -97,7 +100,9 @@ def dict_checks(quick: bool) -> Outcome:
             "plain": "no comparison (value built only)",
         }
         contenders = [
-            Contender(names[tool], only(*([tool] if tool in UPDATE else [])), tests, cwd=root / tool)
+            Contender(
+                names[tool], only(*([tool] if tool in UPDATE else [])), tests, cwd=root / tool
+            )
             for tool in DICT_TESTS
         ]
         compare(contenders, root, rounds)
@@ -141,23 +146,23 @@ def value():
     return "".join(lines)
 '''
 
-LARGE_GOLDEN = '''
+LARGE_GOLDEN = """
 
 def test_large(golden):
     golden.check(value())
-'''
+"""
 
-LARGE_READ = '''
+LARGE_READ = """
 
 def test_large():
     received = value()
     expected = GOLDEN.read_text(encoding="utf-8")
     assert len(expected) > 0 and len(received) > 0
-'''
+"""
 
 
 def large_golden(quick: bool) -> Outcome:
-    megabytes, rounds = (5, 2) if quick else (50, 9)
+    megabytes, rounds = 5 if quick else 50, rounds_for(1, 7)
     lines = megabytes * 1_000_000 // 64  # each line is 64 characters
     with tempfile.TemporaryDirectory(prefix="bench-large-golden-") as folder:
         root = Path(folder)
@@ -239,7 +244,7 @@ MEMORY_TESTS = {
 
 
 def memory(quick: bool) -> Outcome:
-    tests, rounds = (40, 2) if quick else (200, 5)
+    tests, rounds = 40 if quick else 200, rounds_for(1, 5)
     items = 16_000
     sections: list[str] = []
     findings: list[Finding] = []
@@ -276,26 +281,5 @@ def memory(quick: bool) -> Outcome:
 BENCHMARKS = {"dict": dict_checks, "large": large_golden, "memory": memory}
 
 
-def run(quick: bool, which: list[str] | None = None) -> Outcome:
-    outcome = Outcome()
-    for name in which or list(BENCHMARKS):
-        print(f"goldens: {name}", file=sys.stderr, flush=True)
-        part = BENCHMARKS[name](quick)
-        outcome.sections += part.sections
-        outcome.findings += part.findings
-    return outcome
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", action="append", choices=list(BENCHMARKS))
-    args = parser.parse_args()
-    outcome = run(args.quick, args.only)
-    print("\n".join(outcome.sections))
-    for finding in outcome.findings:
-        print(finding.row())
-
-
 if __name__ == "__main__":
-    main()
+    cli(BENCHMARKS, __doc__)

@@ -1,19 +1,24 @@
 """Overhead of the plugin on a suite of trivial tests: passive and gating with the
-default criteria, against ``-p no:graduation``.
+default criteria, against ``-p no:graduation``; and how that cost grows with the
+suite (1k, 3k, 10k tests).
 
-    python bench/bench_overhead.py [--tests 3000] [--rounds 7]
+    python bench/bench_overhead.py [--quick] [--rounds N] [--only overhead|scaling]
 """
 
 from __future__ import annotations
 
-import argparse
+import itertools
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import Contender, compare, report
+from _harness import Contender, Finding, Outcome, cli, compare, only, ratio, report, rounds_for
+
+BASELINE = "without plugin (-p no:graduation)"
+PASSIVE = "passive (installed)"
+GATING = "--graduation=beta"
 
 
 def make_suite(root: Path, tests: int, per_file: int = 100) -> None:
@@ -26,22 +31,117 @@ def make_suite(root: Path, tests: int, per_file: int = 100) -> None:
         (root / f"test_gen_{index // per_file:04d}.py").write_text(body)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--tests", type=int, default=3000)
-    parser.add_argument("--rounds", type=int, default=7)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        make_suite(root, args.tests)
-        contenders = [
-            Contender("without plugin (-p no:graduation)", ["-p", "no:graduation"], args.tests),
-            Contender("passive (installed)", [], args.tests),
-            Contender("--graduation=beta", ["--graduation=beta"], args.tests),
-        ]
-        compare(contenders, root, args.rounds)
-        print(report(f"{args.tests} trivial tests", contenders, contenders[0].name))
+#: results by suite size, so that the scaling benchmark reuses the overhead one's
+_MEASURED: dict[int, list[Contender]] = {}
 
+
+def measure(tests: int, rounds: int) -> list[Contender]:
+    """The three contenders on ``tests`` trivial tests (peers' plugins off in all)."""
+    if tests in _MEASURED:
+        return _MEASURED[tests]
+    others = only("graduation")  # no syrupy, pytest-regressions, pytest-repeat here
+    with tempfile.TemporaryDirectory(prefix="bench-overhead-") as folder:
+        root = Path(folder)
+        make_suite(root, tests)
+        contenders = [
+            Contender(BASELINE, only(), tests),  # -p no:graduation, peers off
+            Contender(PASSIVE, others, tests),
+            Contender(GATING, [*others, "--graduation=beta"], tests),
+        ]
+        compare(contenders, root, rounds)
+    _MEASURED[tests] = contenders
+    return contenders
+
+
+def overhead(quick: bool) -> Outcome:
+    tests, rounds = 500 if quick else 3000, rounds_for(1, 11)
+    contenders = measure(tests, rounds)
+    passive, gating = ratio(contenders, PASSIVE, BASELINE), ratio(contenders, GATING, BASELINE)
+    versus = "`-p no:graduation`"
+    judged = None if quick else passive <= 1.03, None if quick else gating <= 1.05
+    return Outcome(
+        [report(f"{tests} trivial tests", contenders, BASELINE)],
+        [
+            Finding(
+                f"{tests} trivial tests, passive", versus, f"{passive:.3f}", "≤ 1.03", judged[0]
+            ),
+            Finding(
+                f"{tests} trivial tests, `--graduation=beta` default criteria",
+                versus,
+                f"{gating:.3f}",
+                "≤ 1.05",
+                judged[1],
+            ),
+        ],
+    )
+
+
+def _slope(points: list[tuple[int, float]]) -> tuple[float, float]:
+    """Least-squares line through (tests, seconds): (seconds per test, intercept)."""
+    n = len(points)
+    mean_x = sum(x for x, _ in points) / n
+    mean_y = sum(y for _, y in points) / n
+    sxx = sum((x - mean_x) ** 2 for x, _ in points)
+    sxy = sum((x - mean_x) * (y - mean_y) for x, y in points)
+    slope = sxy / sxx
+    return slope, mean_y - slope * mean_x
+
+
+def scaling(quick: bool) -> Outcome:
+    sizes, rounds = (500, 1000) if quick else (1000, 3000, 10000), rounds_for(1, 5)
+    table: dict[int, list[Contender]] = {}
+    for size in sizes:
+        print(f"scaling: {size} tests", file=sys.stderr, flush=True)
+        table[size] = measure(size, rounds)
+    names = [BASELINE, PASSIVE, GATING]
+    lines = [
+        "### Scaling with suite size",
+        "",
+        f"Median wall seconds, {rounds} alternating rounds per size; `added` is the median "
+        "minus the `-p no:graduation` median, per 1,000 tests.",
+        "",
+        "| tests | no plugin s | passive s | gating s | passive ratio | gating ratio "
+        "| passive added ms/1k | gating added ms/1k |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for size, contenders in table.items():
+        base, passive, gating = (c.median() for c in contenders)
+        lines.append(
+            f"| {size} | {base:.3f} | {passive:.3f} | {gating:.3f} | {passive / base:.3f} "
+            f"| {gating / base:.3f} | {(passive - base) / size * 1e6:.1f} "
+            f"| {(gating - base) / size * 1e6:.1f} |"
+        )
+    lines += [
+        "",
+        "| run | least-squares ms per test | intercept s | marginal ms/test by segment |",
+        "| --- | --- | --- | --- |",
+    ]
+    verdicts: list[str] = []
+    for index, name in enumerate(names):
+        points = [(size, contenders[index].median()) for size, contenders in table.items()]
+        slope, intercept = _slope(points)
+        segments = [(b[1] - a[1]) / (b[0] - a[0]) * 1e3 for a, b in itertools.pairwise(points)]
+        shown = " → ".join(f"{s:.3f}" for s in segments)
+        lines.append(f"| {name} | {slope * 1e3:.3f} | {intercept:.2f} | {shown} |")
+        if len(segments) > 1:
+            verdicts.append(f"{name}: last/first segment {segments[-1] / segments[0]:.2f}")
+    added_rows = []
+    for size, contenders in table.items():
+        base, _, gating = (c.median() for c in contenders)
+        added_rows.append(f"{size}: {(gating - base) / size * 1e6:.0f}")
+    finding = Finding(
+        "growth with suite size (" + ", ".join(str(s) for s in sizes) + ")",
+        "`-p no:graduation`",
+        "gating added ms per 1k tests: " + ", ".join(added_rows),
+        "linear",
+        None,
+    )
+    if verdicts:
+        lines += ["", "Marginal cost per test, last segment over first: " + "; ".join(verdicts)]
+    return Outcome(["\n".join(lines) + "\n"], [finding])
+
+
+BENCHMARKS = {"overhead": overhead, "scaling": scaling}
 
 if __name__ == "__main__":
-    main()
+    cli(BENCHMARKS, __doc__)
