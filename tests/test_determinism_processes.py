@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Project
+from pytest_graduation.determinism.criterion import NONE_NOTE
 from pytest_graduation.determinism.processes import SEED_ENV, TIMEOUT_ENV
 
 WORDS = """
@@ -53,10 +54,10 @@ def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def test_in_process_runs_miss_set_order_dependence(project: Project) -> None:
+def test_in_process_runs_miss_set_order_dependence(project: Project, dist: list[str]) -> None:
     project.config(config(None))
     project.write("test_det_words.py", WORDS)
-    result, report = project.gate("alpha")
+    result, report = project.gate("alpha", *dist)
     result.assert_outcomes(passed=3)
     assert criterion(report, "determinism")["status"] == "met"
 
@@ -94,7 +95,7 @@ def test_hash_seed_runs_catch_set_order_dependence_and_sorted_output_passes(
 
 
 def test_children_write_no_report_no_junit_and_no_cache(
-    project: Project, private_tmp: Path
+    project: Project, dist: list[str], private_tmp: Path
 ) -> None:
     project.config(config(1))
     project.write(
@@ -107,7 +108,7 @@ def test_children_write_no_report_no_junit_and_no_cache(
             observe(sorted({"x", "y"}))
         """,
     )
-    result, report = project.gate("alpha", "--junitxml=junit.xml", "-p", "cacheprovider")
+    result, report = project.gate("alpha", "--junitxml=junit.xml", "-p", "cacheprovider", *dist)
     result.assert_outcomes(passed=1)
     assert report["verdict"] == "ready"
     names = sorted(p.name for p in project.path.iterdir())
@@ -121,6 +122,21 @@ def test_children_write_no_report_no_junit_and_no_cache(
     junit = (project.path / "junit.xml").read_text(encoding="utf-8")
     assert junit.count("<testcase") == 1
     assert 'name="determinism_processes" value="1"' in junit
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_no_deterministic_test_is_met_with_a_note(
+    project: Project, dist: list[str], private_tmp: Path
+) -> None:
+    project.config(config(1))
+    project.write("test_det_plain.py", "def test_plain(observe):\n    observe(1)\n")
+    result, report = project.gate("alpha", *dist)
+    result.assert_outcomes(passed=1)
+    determinism = criterion(report, "determinism")
+    assert determinism["status"] == "met"
+    assert determinism["measured"] == "0 deterministic tests"
+    assert determinism["details"] == [NONE_NOTE]
+    assert list(private_tmp.iterdir()) == []
 
 
 def test_a_child_that_hangs_is_stopped_with_a_clear_message(
