@@ -171,24 +171,32 @@ class DeterminismRunner:
         item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
         return True
 
-    def _judge(self, item: pytest.Item, done: list[Run]) -> list[pytest.TestReport]:
+    def _difference(
+        self, item: pytest.Item, done: list[Run]
+    ) -> tuple[tuple[str, Difference] | None, list[str]]:
+        """The first run that differs from run 1 (headline and difference), in process
+        first, then in fresh interpreters; and why fresh-interpreter runs are missing."""
         first = done[0].observation
-        found: tuple[str, Difference] | None = None
         for number, run in enumerate(done[1:], 2):
             difference = compare(first, run.observation, f"run {number}")
             if difference is not None:
-                found = f"run {number} differs from run 1", difference
-                break
+                return (f"run {number} differs from run 1", difference), []
         unverified: list[str] = []
-        if self.process_runs is not None and found is None:
-            for number, (label, other) in enumerate(self.process_runs(item.nodeid), len(done) + 1):
-                if isinstance(other, str):
-                    unverified.append(f"{label}: {other}")
-                    continue
-                difference = compare(first, other, f"run {number}")
-                if difference is not None:
-                    found = f"run {number} differs from run 1 (run {number}: {label})", difference
-                    break
+        if self.process_runs is None:
+            return None, unverified
+        for number, (label, other) in enumerate(self.process_runs(item.nodeid), len(done) + 1):
+            if isinstance(other, str):
+                unverified.append(f"{label}: {other}")
+                continue
+            difference = compare(first, other, f"run {number}")
+            if difference is not None:
+                return (f"run {number} differs from run 1 (run {number}: {label})", difference), []
+        return None, unverified
+
+    def _judge(self, item: pytest.Item, done: list[Run]) -> list[pytest.TestReport]:
+        """Run 1's reports, its call report (else its setup report) replaced by the
+        failure when a run differed; records the verdict."""
+        found, unverified = self._difference(item, done)
         reports = list(done[0].reports)
         total = len(done) + (self.processes if self.process_runs is not None else 0)
         if found is not None:
