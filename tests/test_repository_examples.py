@@ -112,7 +112,7 @@ def _gone(pid: int) -> bool:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="process groups are POSIX")
 def test_timeout_kills_the_whole_process_tree(project: Project, dist: list[str]) -> None:
-    _project(project, timeout=1.5)
+    _project(project, timeout=2)
     project.write("examples/hang.py", "import threading\nthreading.Event().wait()\n")
     project.write(
         "examples/spawner.py",
@@ -128,11 +128,11 @@ def test_timeout_kills_the_whole_process_tree(project: Project, dist: list[str])
     assert result.ret == 1
     result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines(
-        ["*example examples/hang.py: timed out after 1.5 s (process tree killed)"]
+        ["*example examples/hang.py: timed out after 2 s (process tree killed)"]
     )
     assert criterion(report, "examples")["details"] == [
-        "examples/hang.py: timed out after 1.5 s (process tree killed)",
-        "examples/spawner.py: timed out after 1.5 s (process tree killed)",
+        "examples/hang.py: timed out after 2 s (process tree killed)",
+        "examples/spawner.py: timed out after 2 s (process tree killed)",
     ]
     child = int((project.path / "examples/child.pid").read_text())
     assert _gone(child)
