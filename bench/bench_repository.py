@@ -132,6 +132,16 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def calibrate(root: Path) -> tuple[float, float]:
+    """Wall and CPU time of a bare ``compile()`` of every generated module, in this
+    process: the floor of what the ``compile`` criterion can cost right now."""
+    texts = [(p, p.read_text(encoding="utf-8")) for p in sorted(root.glob("src/**/*.py"))]
+    wall, cpu = time.perf_counter(), time.process_time()
+    for path, text in texts:
+        compile(text, str(path), "exec", dont_inherit=True)
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
 def run(root: Path, config: str, extra: list[str]) -> tuple[float, float]:
     """Run one session; return its wall time and the CPU time of its process tree."""
     command = [
@@ -179,6 +189,7 @@ def main() -> int:
             (root / "thread_plugin.py").write_text(THREAD_CONFTEST, encoding="utf-8")
             variants["thread"] = ("baseline.toml", ["-p", "thread_plugin", *dist])
         run(root, "criteria.toml", dist)  # warm-up: fills the compile cache
+        before = calibrate(root)
         times: dict[str, list[float]] = {name: [] for name in variants}
         cpus: dict[str, list[float]] = {name: [] for name in variants}
         for number in range(args.rounds):
@@ -192,9 +203,15 @@ def main() -> int:
                 cpus[name].append(cpu)
             shown = ", ".join(f"{n} {times[n][-1]:.2f}s (cpu {cpus[n][-1]:.2f}s)" for n in variants)
             print(f"round {number + 1}: {shown}")
+        after = calibrate(root)
     medians = {name: statistics.median(values) for name, values in times.items()}
     cpu_medians = {name: statistics.median(values) for name, values in cpus.items()}
     mode = f"-n {args.workers}" if args.workers else "serial"
+    print(
+        f"calibration, bare compile() of the tree in the benchmark process: "
+        f"wall {before[0]:.2f}s / cpu {before[1]:.2f}s before the rounds, "
+        f"wall {after[0]:.2f}s / cpu {after[1]:.2f}s after"
+    )
     print()
     print(f"median of {args.rounds} alternating rounds ({mode}):")
     fastest = {name: min(values) for name, values in times.items()}
