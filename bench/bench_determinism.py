@@ -38,8 +38,12 @@ def compute(n):
     return {"n": n, "top": sorted(counts.items())[:10], "sum": sum(map(len, words))}
 '''
 
-GRADUATION_TEST = "@pytest.mark.deterministic\ndef test_{n}(observe):\n    observe(compute({n}))\n"
-REPEAT_TEST = "def test_{n}():\n    assert compute({n})['n'] == {n}\n"
+#: the same test body for both tools; pytest-graduation also records what it computed
+GRADUATION_TEST = (
+    "@pytest.mark.deterministic\ndef test_{n}(observe):\n"
+    "    value = compute({n})\n    assert value['n'] == {n}\n    observe(value)\n"
+)
+REPEAT_TEST = "def test_{n}():\n    value = compute({n})\n    assert value['n'] == {n}\n"
 
 
 def write_suite(root: Path, tests: int, test: str, config: str = "") -> None:

@@ -153,9 +153,6 @@ def read_pytest_cov(config: pytest.Config) -> dict[str, Any]:
     """The measurement pytest-cov finished with (combined over xdist workers), or an
     ``{"error": ...}`` saying why there is none. Call it after pytest-cov's
     ``pytest_runtestloop`` wrapper has finished, e.g. in ``pytest_sessionfinish``."""
-    import coverage  # imported only now: passive runs never load coverage.py
-    from coverage.exceptions import CoverageException
-
     manager = config.pluginmanager
     plugin: Any = manager.getplugin("_cov")
     if plugin is None:
@@ -168,6 +165,10 @@ def read_pytest_cov(config: pytest.Config) -> dict[str, Any]:
     options = getattr(plugin, "options", None)
     if getattr(plugin, "_disabled", False) or getattr(options, "no_cov", False):
         return {"error": f"not measured: --no-cov switched pytest-cov off; drop it and {HINT}"}
+    # imported only now: passive runs, and gated runs without pytest-cov, never load it
+    import coverage
+    from coverage.exceptions import CoverageException
+
     controller = getattr(plugin, "cov_controller", None)
     cov = getattr(controller, "cov", None)
     combined: object = getattr(controller, "combining_cov", cov)
