@@ -151,3 +151,24 @@ def test_unencodable_text_is_a_clear_error(project: Project) -> None:
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*cannot be stored as UTF-8*"])
     assert not list(Path(project.path).rglob("*.tmp"))
+
+
+def test_goldens_differing_only_in_case_are_warned_about(project: Project) -> None:
+    project.write(
+        "test_case.py",
+        """
+        import pytest
+
+        @pytest.mark.parametrize("x", ["A", "a"])
+        def test_x(golden, x):
+            golden.check(x)
+        """,
+    )
+    result = project.run("--update-goldens")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "warning: golden files differ only in case and collide on macOS and Windows: "
+            "golden/test_case/test_x?A?.txt, golden/test_case/test_x?a?.txt"
+        ]
+    )

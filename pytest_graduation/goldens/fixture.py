@@ -91,14 +91,6 @@ class Golden:
             )
         self._files.add(key)
         path = module_folder(item.path, self._state.golden_dir) / name
-        owners = self._state.owners
-        other = owners.setdefault(str(path).casefold(), item.nodeid)
-        if other != item.nodeid:
-            raise ValueError(
-                f"golden file {relative(path, self._state.rootdir)} is already used by {other} "
-                "(names differing only in case collide on macOS and Windows); give this "
-                "check a distinct name="
-            )
         return path
 
 

@@ -113,6 +113,8 @@ class Maintainer:
         self.deleted: list[str] = []
         self.frozen: list[str] = []
         self.locked: int | None = None
+        #: used golden paths that differ only in case (one file on macOS and Windows)
+        self.case_clashes: list[list[str]] = []
         self.skipped: str | None = None
 
     @pytest.hookimpl(trylast=True)
@@ -131,6 +133,10 @@ class Maintainer:
             p for p, s in statuses.items() if "updated" in s and "created" not in s
         )
         self.frozen = sorted(p for p, s in statuses.items() if "frozen" in s)
+        by_case: dict[str, list[str]] = {}
+        for rel in sorted(statuses):
+            by_case.setdefault(rel.casefold(), []).append(rel)
+        self.case_clashes = [paths for paths in by_case.values() if len(paths) > 1]
         lock = read_lock(rootdir) or {}
         if self.update:
             self._delete(facts, rootdir, lock)
@@ -178,5 +184,11 @@ class Maintainer:
                     tr.write_line(f"  {what}: {rel}")
                 if len(paths) > MAX_LISTED:
                     tr.write_line(f"  ... and {len(paths) - MAX_LISTED} more {what}")
+        for paths in self.case_clashes:
+            tr.write_line(
+                "warning: golden files differ only in case and collide on macOS and "
+                f"Windows: {', '.join(paths)}",
+                yellow=True,
+            )
         if self.locked is not None:
             tr.write_line(f"{LOCK_NAME}: {self.locked} golden file(s) frozen")

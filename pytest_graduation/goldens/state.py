@@ -25,8 +25,6 @@ class GoldenState:
         self.golden_dir = golden_dir
         self.update: bool = bool(config.getoption("update_goldens", False))
         self._frozen: frozenset[str] | None = None
-        #: casefolded path -> node id of the test that used it first
-        self.owners: dict[str, str] = {}
 
     def frozen(self) -> frozenset[str]:
         """Rootdir-relative paths listed in ``goldens.lock`` (read once)."""
