@@ -7,21 +7,23 @@ costs nothing when pytest starts.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_graduation import coverage, determinism, goldens, repository
+from pytest_graduation import determinism, goldens, repository
 from pytest_graduation.config import BUILTIN_CRITERIA, ConfigError, GraduationConfig, load
 from pytest_graduation.facts import FactShipping, shipping_key
-from pytest_graduation.gate import Gate
 from pytest_graduation.keys import gate_key, settings_key
-from pytest_graduation.model import Criterion
 from pytest_graduation.options import MARKERS
-from pytest_graduation.recording import ItemRecorder
-from pytest_graduation.report import check_writable
 
-#: each feature module registers its own plugin objects from ``configure``
-FEATURES = (goldens, determinism, coverage, repository)
+if TYPE_CHECKING:
+    from pytest_graduation.model import Criterion
+
+#: each feature module registers its own plugin objects from ``configure``; the
+#: ``coverage`` feature only acts while gating, so it is imported then (as are the gate,
+#: the recorder and the report): passive mode stays light to load
+FEATURES = (goldens, determinism, repository)
 
 
 def _load_settings(config: pytest.Config) -> GraduationConfig:
@@ -71,6 +73,10 @@ def _start_gate(config: pytest.Config, settings: GraduationConfig, level: str) -
             "pytest-graduation: --update-goldens cannot be combined with --graduation "
             "(a gate judges goldens, it must not rewrite them)"
         )
+    from pytest_graduation.gate import Gate
+    from pytest_graduation.recording import ItemRecorder
+    from pytest_graduation.report import check_writable
+
     config.pluginmanager.register(ItemRecorder(config, settings, level), "graduation-recorder")
     if hasattr(config, "workerinput"):
         return  # xdist workers record; the controller judges
@@ -105,5 +111,10 @@ def configure(config: pytest.Config) -> None:
     level = config.getoption("graduation_level")
     if level is not None:
         _start_gate(config, settings, level)
-    for feature in FEATURES:
+    features = list(FEATURES)
+    if level is not None:
+        from pytest_graduation import coverage
+
+        features.insert(2, coverage)
+    for feature in features:
         feature.configure(config, settings, level)
