@@ -271,13 +271,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
                 raise MergeError(f"--graduation-report: {problem}")
         report = merge(args.level, args.reports, settings, rootdir, args.coverage_file)
     except (MergeError, ConfigError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        sys.stderr.write(f"error: {exc}\n")
         return EXIT_USAGE
     heading = f" graduation: {report.level} (merged from {len(args.reports)} reports) "
-    print(heading.center(80, "="), file=out)
-    for line in render_terminal(report):
-        print(line, file=out)
+    out.write(heading.center(80, "=") + "\n")
+    out.writelines(line + "\n" for line in render_terminal(report))
     if args.graduation_report is not None:
         write_report(report, args.graduation_report)
-        print(f"graduation report written to {args.graduation_report}", file=out)
+        out.write(f"graduation report written to {args.graduation_report}\n")
     return EXIT_OK if report.verdict == READY else EXIT_NOT_READY
