@@ -130,3 +130,22 @@ def test_update_and_freeze_together_freeze_the_new_content(project: Project) -> 
         ONE: sha(project.path / ONE),
         TWO: sha(project.path / TWO),
     }
+
+
+def test_update_neither_recreates_nor_repairs_frozen_goldens(project: Project) -> None:
+    setup(project)
+    project.run("--freeze-goldens").assert_outcomes(passed=2)
+    (project.path / ONE).unlink()
+    (project.path / TWO).write_text("{broken", encoding="utf-8")
+    result = project.run("--update-goldens")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(
+        [
+            f"*golden file missing: {ONE}",
+            f"*{ONE} is frozen in goldens.lock*",
+        ]
+    )
+    result.stdout.fnmatch_lines([f"*golden file corrupt: {TWO}: invalid JSON*"])
+    result.stdout.fnmatch_lines(["golden files: 0 created, 0 updated, 0 deleted, 2 frozen"])
+    assert not (project.path / ONE).exists()
+    assert (project.path / TWO).read_text(encoding="utf-8") == "{broken"

@@ -209,3 +209,30 @@ def test_one_huge_line_is_cropped_around_the_difference() -> None:
     assert "column 1500001" in out
     assert max(len(line) for line in out.splitlines()) < 500
     assert "b" in out.splitlines()[-1]
+
+
+def test_json_differences_name_every_changed_path() -> None:
+    golden = {"a": {"b": [1, 2, 3], "gone": None}, "n": 5, "s": "x", "t": True}
+    received = {"a": {"b": [1, 2.5], "new": {"k": 1}}, "n": 6, "s": ["x"], "t": 1}
+    out = diff(serialize(golden), serialize(received))
+    listing = out.split("first difference", 1)[0]
+    for line in (
+        "$.a.b[1]: expected 2, got 2.5",
+        "$.a.b: expected 3 items, got 2",
+        "$.a.gone: missing (expected null)",
+        "$.a.new: unexpected key (got object with 1 key(s))",
+        "$.n: expected 5, got 6",
+        "$.s: expected 'x', got array of 1 item(s)",
+        "$.t: expected true, got 1",
+    ):
+        assert line in listing
+    assert diff(serialize({"x y": 1}), serialize({"x y": 2})).startswith(
+        "differing values:\n  $['x y']: expected 1, got 2"
+    )
+
+
+def test_integers_compare_exactly_unless_a_tolerance_is_given() -> None:
+    assert not equal(serialize([10**18]), serialize([10**18 + 1]))
+    assert equal(serialize([10**18]), serialize([10**18 + 1]), rtol=1e-9)
+    assert equal(serialize([1]), serialize([1.0]))
+    assert not equal(serialize([math.nan]), serialize([1.0]), atol=10)
