@@ -47,7 +47,7 @@ def read_lock(rootdir: Path) -> dict[str, str] | None:
         raise LockError(f"{path}: cannot read: {exc}") from None
     try:
         document: Any = json.loads(text)
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise LockError(f"{path}: invalid JSON: {exc}") from None
     goldens = document.get("goldens") if isinstance(document, dict) else None
     if not isinstance(goldens, dict) or document.get("version") != VERSION:
