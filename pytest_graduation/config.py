@@ -25,6 +25,8 @@ DEFAULT_LEVELS: Final = ("alpha", "beta", "rc", "stable")
 LEVEL_NAME: Final = re.compile(r"[a-z][a-z0-9_-]*\Z")
 PLAIN_NAME: Final = re.compile(r"[A-Za-z0-9_.-]+\Z")
 DEFAULT_EXAMPLES_TIMEOUT: Final = 60.0
+#: one day; beyond about 24 days the operating system's poll() timeout overflows
+MAX_EXAMPLES_TIMEOUT: Final = 86400.0
 
 T = TypeVar("T")
 
@@ -151,6 +153,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return document
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
 
@@ -409,8 +413,8 @@ def _level_criteria(check: _Checker, key: str, body: dict[str, Any]) -> dict[str
             out[name] = check.strings(k, value)
         elif name == "examples_timeout":
             number = check.number(k, value, 0)
-            if number <= 0:
-                raise check.fail(k, "a number > 0", value)
+            if number <= 0 or number > MAX_EXAMPLES_TIMEOUT:
+                raise check.fail(k, f"a number > 0 and <= {MAX_EXAMPLES_TIMEOUT:g}", value)
             out[name] = number
         else:  # source_rules: the only key left in CRITERIA_KEYS
             out[name] = _source_rules(check, k, value)
@@ -431,7 +435,7 @@ def _source_rules(check: _Checker, key: str, value: object) -> tuple[SourceRule,
         pattern_text = check.string(f"{k}.pattern", body["pattern"])
         try:
             pattern = re.compile(pattern_text)
-        except re.error as exc:
+        except (re.error, OverflowError, RecursionError) as exc:  # a{9999999999}, ((((...
             raise check.fail(
                 f"{k}.pattern", f"a valid regular expression ({exc})", pattern_text
             ) from None

@@ -53,7 +53,7 @@ def read_shard(path: Path) -> ShardReport:
         raise MergeError(f"{path}: {size} bytes is over the {MAX_REPORT_BYTES} byte limit")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise MergeError(f"{path}: not valid JSON: {exc}") from None
     _expect(isinstance(data, dict), path, "the top level is not an object")
     version = data.get("schema_version")
