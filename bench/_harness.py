@@ -149,7 +149,13 @@ def by_name(contenders: Sequence[Contender], name: str) -> Contender:
 
 
 def ratio(contenders: Sequence[Contender], name: str, baseline: str, what: str = "wall") -> float:
-    return by_name(contenders, name).median(what) / by_name(contenders, baseline).median(what)
+    """The median of the per-round ratios ``name / baseline``: each round's runs are
+    next to each other in time, so pairing them cancels most of the drift of the
+    machine's load (a plain ratio of medians can pair a quiet run with a busy one)."""
+    ours, theirs = by_name(contenders, name).samples, by_name(contenders, baseline).samples
+    return statistics.median(
+        getattr(a, what) / getattr(b, what) for a, b in zip(ours, theirs, strict=True)
+    )
 
 
 def added(contenders: Sequence[Contender], name: str, baseline: str) -> float:
@@ -160,22 +166,30 @@ def added(contenders: Sequence[Contender], name: str, baseline: str) -> float:
 def report(title: str, contenders: Sequence[Contender], baseline: str, rss: bool = False) -> str:
     """A Markdown table: median wall time, CPU time (and peak RSS), ratios to ``baseline``."""
     base = by_name(contenders, baseline)
-    head = f"| run | median wall s | ratio to {baseline} | median CPU s | CPU ratio |"
+    head = f"| run | median wall s | wall ratio to {baseline} | median CPU s | CPU ratio |"
     rule = "| --- | --- | --- | --- | --- |"
     if rss:
         head += " median peak RSS MiB | RSS ratio |"
         rule += " --- | --- |"
     rounds = len(base.samples)
     how = "no warm-up (quick mode)" if os.environ.get("BENCH_QUICK") else "after a warm-up"
-    lines = [f"### {title}", "", f"Medians of {rounds} alternating rounds, {how}.", "", head, rule]
+    lines = [
+        f"### {title}",
+        "",
+        f"Medians of {rounds} alternating rounds, {how}; ratios are medians of the "
+        "per-round ratios.",
+        "",
+        head,
+        rule,
+    ]
     for c in contenders:
         row = (
-            f"| {c.name} | {c.median():.3f} | {c.median() / base.median():.3f} "
-            f"| {c.median('cpu'):.3f} | {c.median('cpu') / base.median('cpu'):.3f} |"
+            f"| {c.name} | {c.median():.3f} | {ratio(contenders, c.name, baseline):.3f} "
+            f"| {c.median('cpu'):.3f} | {ratio(contenders, c.name, baseline, 'cpu'):.3f} |"
         )
         if rss:
-            peak = c.median("peak_rss_kib")
-            row += f" {peak / 1024:.1f} | {peak / base.median('peak_rss_kib'):.3f} |"
+            peak = c.median("peak_rss_kib") / 1024
+            row += f" {peak:.1f} | {ratio(contenders, c.name, baseline, 'peak_rss_kib'):.3f} |"
         lines.append(row)
     return "\n".join(lines) + "\n"
 

@@ -106,9 +106,11 @@ def scaling(quick: bool) -> Outcome:
     ]
     for size, contenders in table.items():
         base, passive, gating = (c.median() for c in contenders)
+        passive_ratio = ratio(contenders, PASSIVE, BASELINE)
+        gating_ratio = ratio(contenders, GATING, BASELINE)
         lines.append(
-            f"| {size} | {base:.3f} | {passive:.3f} | {gating:.3f} | {passive / base:.3f} "
-            f"| {gating / base:.3f} | {(passive - base) / size * 1e6:.1f} "
+            f"| {size} | {base:.3f} | {passive:.3f} | {gating:.3f} | {passive_ratio:.3f} "
+            f"| {gating_ratio:.3f} | {(passive - base) / size * 1e6:.1f} "
             f"| {(gating - base) / size * 1e6:.1f} |"
         )
     lines += [
