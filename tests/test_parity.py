@@ -233,6 +233,8 @@ def test_every_criterion_agrees_across_distribution_modes(
     assert statuses.pop("skipped") == ("met" if good else "waived")
     assert set(statuses.values()) == {expected}, statuses
     assert serial["verdict"] == ("ready" if good else "not-ready")
+    obsolete = next(c for c in serial["criteria"] if c["name"] == "obsolete_goldens")
+    assert not any("not judged" in d for d in obsolete["details"])  # examples are no modules
     for name in ("xdist", "loadfile"):
         assert _view(reports[name]) == _view(serial), name
         assert reports[name]["verdict"] == serial["verdict"]

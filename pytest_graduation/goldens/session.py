@@ -46,14 +46,17 @@ class Tracker:
         self.reported.add(report.nodeid)
         for node in report.result:
             if isinstance(node, pytest.Item):
-                self.items.setdefault(node.path, set()).add(node.nodeid)
+                # only Python test functions have golden folders (not example items)
+                if isinstance(node, pytest.Function):
+                    self.items.setdefault(node.path, set()).add(node.nodeid)
                 continue
             if isinstance(node, pytest.Module):
                 self.modules[node.path] = node.nodeid
             self.collectors[node.nodeid] = node.path
 
     def pytest_itemcollected(self, item: pytest.Item) -> None:
-        self.items.setdefault(item.path, set()).add(item.nodeid)
+        if isinstance(item, pytest.Function):
+            self.items.setdefault(item.path, set()).add(item.nodeid)
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         unexpanded = {
