@@ -1,7 +1,6 @@
 import sys
 
 import pytest
-
 from calc import add, divide
 
 
