@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,7 +39,85 @@ def test_crashed_xdist_worker_makes_the_verdict_not_ready(project: Project) -> N
     assert report["verdict"] == "not-ready"
     details = " ".join(criterion(report, "tests")["details"])
     assert "test_x.py::test_crash" in details
+    assert re.search(r"xdist worker gw\d was lost; its results are missing", details)
     result.stdout.fnmatch_lines(["alpha: NOT READY*"])
+
+
+def test_a_worker_lost_after_its_tests_passed_makes_the_verdict_not_ready(
+    project: Project,
+) -> None:
+    # every test passes, but one worker dies before it sends its facts to the controller
+    project.write(
+        "conftest.py",
+        """
+        import os
+
+        def pytest_sessionfinish(session):
+            workerinput = getattr(session.config, "workerinput", None)
+            if workerinput is not None and workerinput["workerid"] == "gw1":
+                os._exit(0)
+        """,
+    )
+    project.write(
+        "test_x.py",
+        """
+        import pytest
+
+        @pytest.mark.parametrize("i", range(6))
+        def test_ok(i):
+            pass
+        """,
+    )
+    result, report = project.gate("alpha", "-n", "2")
+    result.assert_outcomes(passed=6)
+    assert result.ret == 1
+    assert report["verdict"] == "not-ready"
+    assert criterion(report, "tests")["details"] == [
+        "xdist worker gw1 was lost; its results are missing"
+    ]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="needs POSIX process groups")
+def test_ctrl_c_under_xdist_prints_no_verdict(project: Project) -> None:
+    project.write(
+        "test_x.py",
+        """
+        import pathlib
+        import time
+
+        def test_ok():
+            pass
+
+        def test_waits():
+            pathlib.Path("started").write_text("")
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and not pathlib.Path("release").exists():
+                time.sleep(0.01)
+        """,
+    )
+    gate = ["-n", "2", "--graduation=alpha", "--graduation-report=r.json"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:cacheprovider", *gate],
+        cwd=project.path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (project.path / "started").exists() and time.monotonic() < deadline:
+            time.sleep(0.01)  # short polling with a deadline: wait for the test to start
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+        (project.path / "release").write_text("")
+        out, _ = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        process.wait()
+    text = out.decode("utf-8", "replace")
+    assert process.returncode == 2, text
+    assert "graduation: alpha: not judged (session interrupted)" in text
+    assert "READY" not in text
+    assert not (project.path / "r.json").exists()
 
 
 json_values = st.recursive(
