@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import sys
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -434,8 +435,12 @@ def _source_rules(check: _Checker, key: str, value: object) -> tuple[SourceRule,
                 raise check.fail(f"{k}.{needed}", "this key to be set")
         pattern_text = check.string(f"{k}.pattern", body["pattern"])
         try:
-            pattern = re.compile(pattern_text)
-        except (re.error, OverflowError, RecursionError) as exc:  # a{9999999999}, ((((...
+            with warnings.catch_warnings():
+                # "[[": a FutureWarning today, a different meaning tomorrow (and a crash
+                # under -W error): refuse it like any other bad pattern
+                warnings.simplefilter("error")
+                pattern = re.compile(pattern_text)
+        except (re.error, OverflowError, RecursionError, Warning) as exc:  # a{9999999999}, (((
             raise check.fail(
                 f"{k}.pattern", f"a valid regular expression ({exc})", pattern_text
             ) from None

@@ -45,8 +45,8 @@ def test_undecodable_config_file_is_a_usage_error(project: Project) -> None:
 
 @pytest.mark.parametrize(
     "pattern",
-    ["a{4294967296}", "(" * 1200 + ")" * 1200, "(?P<x>a)(?P=y)"],
-    ids=["repeat-too-large", "nested-too-deep", "unknown-group"],
+    ["a{4294967296}", "(" * 1200 + ")" * 1200, "(?P<x>a)(?P=y)", "[[x]"],
+    ids=["repeat-too-large", "nested-too-deep", "unknown-group", "future-warning"],
 )
 def test_regex_the_engine_cannot_compile_is_a_usage_error(project: Project, pattern: str) -> None:
     project.config(
