@@ -234,10 +234,20 @@ Benchmark = Callable[[bool], Outcome]
 def run_benchmarks(
     benchmarks: Mapping[str, Benchmark], quick: bool, which: Sequence[str]
 ) -> Outcome:
+    """Run the chosen benchmarks; one that stops (a run did not end as expected) is
+    reported as such and the others still run."""
     outcome = Outcome()
     for name in which or list(benchmarks):
         print(f"--- benchmark: {name}", file=sys.stderr, flush=True)
-        part = benchmarks[name](quick)
+        try:
+            part = benchmarks[name](quick)
+        except SystemExit as exc:
+            print(f"{name} stopped: {exc}", file=sys.stderr, flush=True)
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else "stopped"
+            part = Outcome(
+                [f"### {name}: stopped\n\n```\n{str(exc)[-3000:]}\n```\n"],
+                [Finding(name, "-", f"stopped: {message}", "-", False)],
+            )
         outcome.sections += part.sections
         outcome.findings += part.findings
     return outcome
