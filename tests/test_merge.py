@@ -254,3 +254,14 @@ def test_any_split_merges_to_the_unsplit_verdict(
     assert merged["verdict"] == whole["verdict"]
     assert merged["criteria"] == whole["criteria"]
     assert merged["capabilities"] == whole["capabilities"]
+
+
+def test_module_entry_point_runs_merge(tmp_path: Path, monkeypatch: Any, capsys: Any) -> None:
+    import runpy
+
+    monkeypatch.setattr(sys, "argv", ["pytest_graduation", "merge", "--level", "beta", "x.json"])
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        runpy.run_module("pytest_graduation", run_name="__main__")
+    assert exit_info.value.code == 4
+    assert "x.json: cannot read" in capsys.readouterr().err

@@ -56,3 +56,10 @@ def test_disabling_the_plugin_is_possible(project: Project) -> None:
     result = project.run("-p", "no:graduation", "--graduation=beta")
     assert result.ret == 4
     assert "unrecognized arguments: --graduation=beta" in result.stderr.str()
+
+
+def test_determinism_runs_option_is_validated(project: Project) -> None:
+    for bad in ("0", "three"):
+        result = project.run(f"--determinism-runs={bad}")
+        assert result.ret == 4
+        assert f"expected a whole number >= 1, got '{bad}'" in result.stderr.str()
