@@ -109,6 +109,32 @@ def test_odd_globs_match_nothing_and_say_so(project: Project) -> None:
     ]
 
 
+# --- command line and environment --------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "three", "1.5"])
+def test_bad_determinism_runs_option_is_a_usage_error(project: Project, value: str) -> None:
+    project.write("test_x.py", "def test_ok():\n    pass\n")
+    result = project.run(f"--determinism-runs={value}")
+    assert result.ret == 4
+    assert f"expected a whole number >= 1, got {value!r}" in result.stderr.str()
+
+
+def test_update_goldens_while_gating_is_a_usage_error(project: Project) -> None:
+    err = _usage_error(project, "--update-goldens")
+    assert "--update-goldens cannot be combined with --graduation" in err
+
+
+@pytest.mark.parametrize("value", ["0", "soon", "inf"])
+def test_bad_determinism_timeout_variable_is_a_usage_error(
+    project: Project, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("PYTEST_GRADUATION_DETERMINISM_TIMEOUT", value)
+    project.config("[tool.graduation.criteria.beta]\ndeterminism_processes = 1\n")
+    err = _usage_error(project)
+    assert f"PYTEST_GRADUATION_DETERMINISM_TIMEOUT={value!r}: expected a number of seconds" in err
+
+
 # --- markers -----------------------------------------------------------------------------
 
 

@@ -169,3 +169,27 @@ def test_shard_report_strings_are_only_data(
     assert main(["merge", "--level", "alpha", "--rootdir", str(project.path), str(path)]) == 1
     assert payload in capsys.readouterr().out  # shown as text, never run
     assert not (project.path / "PWNED").exists()
+
+
+def test_a_waiver_claimed_by_a_shard_is_judged_again_at_merge(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pytest_graduation.config import GraduationConfig
+    from pytest_graduation.merge import main
+
+    unmet_but_waived = {"name": "custom", "status": "waived", "details": ["d"], "waiver": {}}
+    shard = {
+        "schema_version": 1,
+        "level": "alpha",
+        "records": [{"nodeid": "t.py::test_a", "outcome": "passed", "phase": "alpha"}],
+        "facts": {},
+        "criteria": [unmet_but_waived],
+        "collection_errors": [],
+        "config_digest": GraduationConfig().digest,
+        "plugin_version": "x",
+    }
+    path = project.path / "shard.json"
+    path.write_text(json.dumps(shard))
+    assert main(["merge", "--level", "alpha", "--rootdir", str(project.path), str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "alpha: NOT READY (1 of 2 criteria unmet)" in out
