@@ -40,7 +40,7 @@ def test_deeply_nested_toml_is_a_usage_error(project: Project) -> None:
 def test_undecodable_config_file_is_a_usage_error(project: Project) -> None:
     (project.path / "gate.toml").write_bytes(b'levels = ["\xff"]\n')
     err = _usage_error(project, "--graduation-config=gate.toml")
-    assert "gate.toml: invalid TOML" in err or "cannot read configuration" in err
+    assert "gate.toml: cannot read configuration: 'utf-8' codec can't decode byte 0xff" in err
 
 
 @pytest.mark.parametrize(
@@ -278,3 +278,23 @@ def test_corrupt_coverage_data_leaves_coverage_unmet(
     assert re.search(r"^coverage\s+unmet", out, re.MULTILINE)
     assert "not measured" in out
     assert "beta: NOT READY" in out
+
+
+def test_a_failed_report_write_keeps_the_old_report_and_no_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_graduation import report as report_module
+    from pytest_graduation.merge import merge
+
+    result = merge("beta", [_shard(tmp_path)], GraduationConfig(), tmp_path)
+    target = tmp_path / "r.json"
+    target.write_text("old")
+
+    def no_space(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report_module.os, "replace", no_space)
+    with pytest.raises(OSError, match="No space left"):
+        report_module.write_report(result, target)
+    assert target.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "shard.json"]
