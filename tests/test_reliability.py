@@ -293,7 +293,7 @@ def test_a_failed_report_write_keeps_the_old_report_and_no_temp_file(
     def no_space(*_: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(report_module.os, "replace", no_space)
+    monkeypatch.setattr("pytest_graduation.report.os.replace", no_space)
     with pytest.raises(OSError, match="No space left"):
         report_module.write_report(result, target)
     assert target.read_text() == "old"
