@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -76,14 +77,13 @@ def _shards(project: Project, *extra: str) -> list[Path]:
 
 
 def _merge(project: Project, *args: str) -> tuple[int, str, str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest_graduation", "merge", *args],
-        cwd=project.path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return done.returncode, done.stdout, done.stderr
+    """``python -m pytest_graduation merge ARGS`` run in this process (so that coverage
+    sees it) from the project folder; tests/test_merge_recipe.py runs the real command."""
+    assert Path.cwd() == project.path
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["merge", *args], out)
+    return code, out.getvalue(), err.getvalue()
 
 
 def test_each_shard_alone_is_not_ready_but_the_merge_is(project: Project) -> None:
@@ -259,9 +259,14 @@ def test_any_split_merges_to_the_unsplit_verdict(
 def test_module_entry_point_runs_merge(tmp_path: Path, monkeypatch: Any, capsys: Any) -> None:
     import runpy
 
+    import pytest_graduation
+
+    # run_path, not run_module: pytest's assertion rewriter claims the plugin's
+    # modules on import and has no get_code() for runpy
+    main_py = Path(pytest_graduation.__file__).with_name("__main__.py")
     monkeypatch.setattr(sys, "argv", ["pytest_graduation", "merge", "--level", "beta", "x.json"])
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit) as exit_info:
-        runpy.run_module("pytest_graduation", run_name="__main__")
+        runpy.run_path(str(main_py), run_name="__main__")
     assert exit_info.value.code == 4
     assert "x.json: cannot read" in capsys.readouterr().err

@@ -95,8 +95,7 @@ def child_command(
     args += ["-o", f"cache_dir={workdir / f'cache-{index}'}"]
     if getattr(option, "confcutdir", None):
         args.append(f"--confcutdir={option.confcutdir}")
-    if getattr(option, "importmode", None):
-        args.append(f"--import-mode={option.importmode}")
+    args.append(f"--import-mode={option.importmode}")
     for warning in getattr(option, "pythonwarnings", None) or ():
         args += ["-W", warning]
     for flag, dest in (
@@ -110,8 +109,7 @@ def child_command(
             args.append(flag)
     for pattern in getattr(option, "doctestglob", None) or ():
         args.append(f"--doctest-glob={pattern}")
-    if getattr(option, "capture", None):
-        args.append(f"--capture={option.capture}")
+    args.append(f"--capture={option.capture}")
     graduation_config = config.getoption("graduation_config", None)
     if graduation_config:
         args.append(f"--graduation-config={config.invocation_params.dir / graduation_config}")
@@ -158,12 +156,21 @@ def _tail(path: Path) -> str:
 class Child:
     """One fresh interpreter and the thread that watches it."""
 
-    def __init__(self, index: int, seed: int, process: subprocess.Popen[bytes], workdir: Path):
+    def __init__(
+        self,
+        index: int,
+        seed: int,
+        process: subprocess.Popen[bytes],
+        workdir: Path,
+        timeout: float,
+    ):
         self.index = index
         self.seed = seed
         self.process = process
         self.workdir = workdir
-        self.thread: threading.Thread | None = None
+        self.thread = threading.Thread(
+            target=self.watch, args=(timeout,), name=f"graduation-seed-{seed}", daemon=True
+        )
 
     def watch(self, timeout: float) -> None:
         result = self.workdir / f"result-{self.index}.json"
@@ -251,13 +258,7 @@ class Spawner:
                     stderr=subprocess.STDOUT,
                     start_new_session=hasattr(os, "setsid"),
                 )
-            child = Child(index, seed, process, workdir)
-            child.thread = threading.Thread(
-                target=child.watch,
-                args=(self.timeout,),
-                name=f"graduation-seed-{seed}",
-                daemon=True,
-            )
+            child = Child(index, seed, process, workdir, self.timeout)
             child.thread.start()
             self.children.append(child)
 
@@ -281,8 +282,7 @@ class Spawner:
     def pytest_unconfigure(self) -> None:
         for child in self.children:
             child.kill()
-            if child.thread is not None:
-                child.thread.join(5)
+            child.thread.join(5)
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
