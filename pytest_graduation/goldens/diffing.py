@@ -33,10 +33,8 @@ def first_difference(a: str | bytes, b: str | bytes) -> int:
     start = 0
     while start < n:
         stop = min(start + _CHUNK, n)
-        if a[start:stop] != b[start:stop]:
-            for index in range(start, stop):
-                if a[index] != b[index]:
-                    return index
+        if a[start:stop] != b[start:stop]:  # the chunks differ: some index in it does
+            return next(index for index in range(start, stop) if a[index] != b[index])
         start = stop
     return n
 
@@ -47,10 +45,8 @@ def common_suffix(a: str | bytes, b: str | bytes, limit: int) -> int:
     while length < limit:
         step = min(_CHUNK, limit - length)
         end_a, end_b = len(a) - length, len(b) - length
-        if a[end_a - step : end_a] != b[end_b - step : end_b]:
-            for k in range(1, step + 1):
-                if a[end_a - k] != b[end_b - k]:
-                    return length + k - 1
+        if a[end_a - step : end_a] != b[end_b - step : end_b]:  # some k in 1..step differs
+            return length + next(k for k in range(1, step + 1) if a[end_a - k] != b[end_b - k]) - 1
         length += step
     return length
 
