@@ -132,6 +132,51 @@ def test_an_item_added_after_the_childs_filter_runs_unobserved(
     assert set(observations) == {"test_child.py::test_observed"}
 
 
+TEXT_ITEMS = """
+import pytest
+
+class CheckItem(pytest.Item):
+    def runtest(self):
+        raise ValueError("bad data")
+
+    def repr_failure(self, excinfo, style=None):
+        # a plain-text failure, as non-Python items often report
+        return MESSAGES[self.name]
+
+    def reportinfo(self):
+        return self.path, 0, self.name
+
+MESSAGES = {"worded": "checking data.check\\nvalue 3 is out of range\\n", "silent": ""}
+
+class CheckFile(pytest.File):
+    def collect(self):
+        for name in MESSAGES:
+            item = CheckItem.from_parent(self, name=name)
+            item.add_marker("deterministic")
+            yield item
+
+def pytest_collect_file(parent, file_path):
+    if file_path.suffix == ".check":
+        return CheckFile.from_parent(parent, path=file_path)
+"""
+
+
+def test_a_plain_text_failure_is_observed_as_its_last_line(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.write("conftest.py", TEXT_ITEMS)
+    project.write("data.check", "3\n")
+    output = project.path / "out.json"
+    job = {"nodeids": ["data.check::worded", "data.check::silent"], "output": str(output)}
+    result = _run_child(project, monkeypatch, job)
+    result.assert_outcomes(failed=2)
+    observations = decode_all(json.loads(output.read_text(encoding="utf-8")))
+    assert observations["data.check::worded"] == Observation(
+        "failed", failure="value 3 is out of range"
+    )
+    assert observations["data.check::silent"] == Observation("failed", failure="")
+
+
 HYPOTHESIS_PROFILE = """
 import pytest
 from hypothesis import settings
