@@ -107,6 +107,20 @@ class ItemRecorder:
         store = facts_of(self.config)
         for item in session.items:
             store.add(ITEMS_STREAM, self._describe(item, deselected=False))
+        if self.errors or self.pending:
+            # Per-test hooks cost every test of the session: only when some test needs them.
+            converter = PendingConverter(self.errors, self.pending)
+            self.config.pluginmanager.register(converter, "graduation-pending")
+
+
+@final
+class PendingConverter:
+    """Fails tests with a bad graduation marker and reports failing pending tests like
+    xfails. Registered after collection, only when there are such tests."""
+
+    def __init__(self, errors: dict[str, str], pending: dict[str, str]) -> None:
+        self.errors = errors
+        self.pending = pending
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
