@@ -58,8 +58,3 @@ def criterion(report: dict[str, Any], name: str) -> dict[str, Any]:
     found = [c for c in report["criteria"] if c["name"] == name]
     assert found, f"criterion {name!r} not in report: {[c['name'] for c in report['criteria']]}"
     return found[0]
-
-
-@pytest.fixture
-def criterion_of() -> Any:
-    return criterion

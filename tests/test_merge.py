@@ -257,16 +257,12 @@ def test_any_split_merges_to_the_unsplit_verdict(
 
 
 def test_module_entry_point_runs_merge(tmp_path: Path, monkeypatch: Any, capsys: Any) -> None:
-    import runpy
+    import importlib
 
-    import pytest_graduation
-
-    # run_path, not run_module: pytest's assertion rewriter claims the plugin's
-    # modules on import and has no get_code() for runpy
-    main_py = Path(pytest_graduation.__file__).with_name("__main__.py")
     monkeypatch.setattr(sys, "argv", ["pytest_graduation", "merge", "--level", "beta", "x.json"])
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delitem(sys.modules, "pytest_graduation.__main__", raising=False)
     with pytest.raises(SystemExit) as exit_info:
-        runpy.run_path(str(main_py), run_name="__main__")
+        importlib.import_module("pytest_graduation.__main__")
     assert exit_info.value.code == 4
     assert "x.json: cannot read" in capsys.readouterr().err
