@@ -195,3 +195,50 @@ def test_report_is_written_atomically_and_is_valid_json(project: Project) -> Non
     project.run("--graduation=alpha", "--graduation-report=r.json")
     assert json.loads((project.path / "r.json").read_text())["verdict"] == "ready"
     assert [p for p in os.listdir(project.path) if p.endswith(".tmp")] == []
+
+
+def test_a_long_pending_list_is_cut_after_ten(project: Project) -> None:
+    tests = "".join(
+        f"@pytest.mark.phase('rc')\ndef test_later_{i:02}():\n    pass\n\n" for i in range(12)
+    )
+    project.write("test_x.py", "import pytest\n\n" + tests)
+    result = project.run("--graduation=alpha")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(
+        [
+            "pending (12, required from a later level):",
+            "  - test_x.py::test_later_00 [rc]: passed",
+            "*",
+            "  - test_x.py::test_later_09 [rc]: passed",
+            "  ... and 2 more",
+        ]
+    )
+    assert "test_later_10" not in result.stdout.str()
+
+
+def test_a_report_that_cannot_replace_its_target_leaves_no_temporary_file(
+    tmp_path: Path,
+) -> None:
+    from pytest_graduation.config import GraduationConfig
+    from pytest_graduation.judge import judge
+    from pytest_graduation.model import GateRun
+    from pytest_graduation.report import write_report
+
+    settings = GraduationConfig()
+    run = GateRun(
+        level="alpha",
+        levels=settings.levels,
+        tests=(),
+        coverage=None,
+        rootdir=tmp_path,
+        settings=settings,
+        criteria_settings=settings.criteria_for("alpha"),
+    )
+    report = judge(run, [])
+    target = tmp_path / "taken"
+    target.mkdir()  # a folder where the report should go
+    with pytest.raises(IsADirectoryError):
+        write_report(report, target)
+    assert [p.name for p in tmp_path.iterdir()] == ["taken"]
+    write_report(report, tmp_path / "r.json")
+    assert json.loads((tmp_path / "r.json").read_text())["level"] == "alpha"
