@@ -83,7 +83,9 @@ def _last_count(pattern: re.Pattern[str], text: str) -> int:
 
 def run_once(contender: Contender, cwd: Path) -> Sample:
     """Run the contender once; stop the benchmark if it did not end as expected."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **contender.env}
+    # Bytecode caches are written (by the warm-up run) and used, as in everyday runs:
+    # without them every run would compile the test modules and the plugin's own.
+    env = {**os.environ, **contender.env}
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *contender.args]
     with tempfile.TemporaryFile("w+") as out:
         start = time.perf_counter()
@@ -113,7 +115,7 @@ def prepare(args: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -
     subprocess.run(
         command,
         cwd=cwd,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})},
+        env={**os.environ, **(env or {})},
         capture_output=True,
         check=False,
     )

@@ -97,49 +97,54 @@ def scaling(quick: bool) -> Outcome:
     lines = [
         "### Scaling with suite size",
         "",
-        f"Median wall seconds, {rounds} alternating rounds per size; `added` is the median "
-        "minus the `-p no:graduation` median, per 1,000 tests.",
+        f"Medians of {rounds} alternating rounds per size (wall s / CPU s); ratios are medians "
+        "of per-round ratios; `added` is the plugin's median minus the `-p no:graduation` "
+        "median, per 1,000 tests.",
         "",
-        "| tests | no plugin s | passive s | gating s | passive ratio | gating ratio "
-        "| passive added ms/1k | gating added ms/1k |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| tests | no plugin | passive | gating | passive ratio wall / CPU "
+        "| gating ratio wall / CPU | gating added CPU ms per 1k tests |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for size, contenders in table.items():
-        base, passive, gating = (c.median() for c in contenders)
-        passive_ratio = ratio(contenders, PASSIVE, BASELINE)
-        gating_ratio = ratio(contenders, GATING, BASELINE)
-        lines.append(
-            f"| {size} | {base:.3f} | {passive:.3f} | {gating:.3f} | {passive_ratio:.3f} "
-            f"| {gating_ratio:.3f} | {(passive - base) / size * 1e6:.1f} "
-            f"| {(gating - base) / size * 1e6:.1f} |"
-        )
+        shown = [f"{c.median():.2f} / {c.median('cpu'):.2f}" for c in contenders]
+        ratios = [
+            f"{ratio(contenders, name, BASELINE):.3f} / "
+            f"{ratio(contenders, name, BASELINE, 'cpu'):.3f}"
+            for name in (PASSIVE, GATING)
+        ]
+        extra = (contenders[2].median("cpu") - contenders[0].median("cpu")) / size * 1e6
+        lines.append(f"| {size} | {' | '.join(shown)} | {' | '.join(ratios)} | {extra:.0f} |")
     lines += [
         "",
-        "| run | least-squares ms per test | intercept s | marginal ms/test by segment |",
+        "| run | least-squares CPU ms per test | intercept CPU s "
+        "| marginal CPU ms/test by segment |",
         "| --- | --- | --- | --- |",
     ]
     verdicts: list[str] = []
     for index, name in enumerate(names):
-        points = [(size, contenders[index].median()) for size, contenders in table.items()]
+        points = [(size, contenders[index].median("cpu")) for size, contenders in table.items()]
         slope, intercept = _slope(points)
         segments = [(b[1] - a[1]) / (b[0] - a[0]) * 1e3 for a, b in itertools.pairwise(points)]
-        shown = " → ".join(f"{s:.3f}" for s in segments)
-        lines.append(f"| {name} | {slope * 1e3:.3f} | {intercept:.2f} | {shown} |")
+        shown_segments = " → ".join(f"{s:.3f}" for s in segments)
+        lines.append(f"| {name} | {slope * 1e3:.3f} | {intercept:.2f} | {shown_segments} |")
         if len(segments) > 1:
-            verdicts.append(f"{name}: last/first segment {segments[-1] / segments[0]:.2f}")
+            verdicts.append(f"{name}: {segments[-1] / segments[0]:.2f}")
     added_rows = []
     for size, contenders in table.items():
-        base, _, gating = (c.median() for c in contenders)
-        added_rows.append(f"{size}: {(gating - base) / size * 1e6:.0f}")
+        gating_ratio = ratio(contenders, GATING, BASELINE, "cpu")
+        added_rows.append(f"{size}: {gating_ratio:.3f}")
     finding = Finding(
         "growth with suite size (" + ", ".join(str(s) for s in sizes) + ")",
         "`-p no:graduation`",
-        "gating added ms per 1k tests: " + ", ".join(added_rows),
+        "gating CPU ratio " + ", ".join(added_rows),
         "linear",
         None,
     )
     if verdicts:
-        lines += ["", "Marginal cost per test, last segment over first: " + "; ".join(verdicts)]
+        lines += [
+            "",
+            "Marginal CPU cost per test, last segment over first: " + "; ".join(verdicts),
+        ]
     return Outcome(["\n".join(lines) + "\n"], [finding])
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import compileall
 import io
 import os
 import platform
@@ -90,6 +91,7 @@ def _use_committed_code() -> str:
     ).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(folder, filter="data")
+    compileall.compile_dir(folder, quiet=1)  # as an installed package would be
     previous = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = folder + (os.pathsep + previous if previous else "")
     os.environ["BENCH_COMMIT"] = commit
