@@ -15,7 +15,10 @@ from typing import Any
 import coverage
 import pytest
 
+from pytest_graduation.coverage import COVERAGE_STREAM, CoverageReader
 from pytest_graduation.coverage.measure import measure, read_pytest_cov
+from pytest_graduation.facts import facts_of
+from pytest_graduation.gate import coverage_key
 from pytest_graduation.merge import coverage_measurement
 
 TINY = """
@@ -114,3 +117,24 @@ def test_read_pytest_cov_explains_why_there_is_no_measurement(
         measurement = read_pytest_cov(config)
         assert list(measurement) == ["error"]
         assert measurement["error"].startswith(start), measurement
+
+
+def test_the_coverage_reader_hands_the_measurement_to_the_gate(
+    pytester: pytest.Pytester,
+) -> None:
+    cov = _measured(pytester.path)
+    config = _with_cov_plugin(pytester, _pytest_cov(cov, cov, precision=1))
+    CoverageReader(config).pytest_sessionfinish(pytest.Session.from_config(config))
+    [measurement] = facts_of(config).get(COVERAGE_STREAM)
+    assert measurement["files"] == {"pkg/tiny.py": PICKED_TRUE}
+    assert measurement["precision"] == 1
+    assert config.stash[coverage_key] == pytest.approx(100 * 4 / 6)
+
+
+def test_the_coverage_reader_reads_nothing_when_only_collecting(
+    pytester: pytest.Pytester,
+) -> None:
+    config = pytester.parseconfigure("-p", "no:pytest_cov", "--collect-only")
+    CoverageReader(config).pytest_sessionfinish(pytest.Session.from_config(config))
+    assert facts_of(config).get(COVERAGE_STREAM) == ()
+    assert config.stash.get(coverage_key, None) is None
