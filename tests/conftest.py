@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +59,9 @@ def criterion(report: dict[str, Any], name: str) -> dict[str, Any]:
     found = [c for c in report["criteria"] if c["name"] == name]
     assert found, f"criterion {name!r} not in report: {[c['name'] for c in report['criteria']]}"
     return found[0]
+
+
+@pytest.fixture
+def criterion_of() -> Callable[[dict[str, Any], str], dict[str, Any]]:
+    """:func:`criterion` as a fixture, for test files that prefer injection."""
+    return criterion
