@@ -203,3 +203,15 @@ def test_example_glob_matching_nothing_is_unmet(project: Project) -> None:
     examples = criterion(report, "examples")
     assert examples["status"] == "unmet"
     assert examples["details"] == ["examples/**/*.py: no file matches this glob"]
+
+
+def test_how_a_script_ended_in_one_line() -> None:
+    from pytest_graduation.repository.examples import Finished
+
+    assert Finished(3, "", "warning\nboom: bad input\n", False).summary(5) == (
+        "exit code 3: boom: bad input"
+    )
+    assert Finished(-9, "", "", False).summary(5) == "killed by signal SIGKILL"
+    # a number that is no signal of this platform is shown as it is
+    assert Finished(-200, "", "  \n", False).summary(5) == "killed by signal 200"
+    assert Finished(-9, "", "", True).summary(2.5) == "timed out after 2.5 s (process tree killed)"

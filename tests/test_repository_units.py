@@ -157,6 +157,11 @@ def test_compile_error_messages() -> None:
     deep = "x = " + "(" * 5000 + ")" * 5000 + "\n"
     error = compile_error("a.py", deep)
     assert error is not None and error.startswith("a.py:1: ")
+    # too deep for the compiler itself: reported, not raised
+    chain = "x = " + "+".join(["a"] * 200_000) + "\n"
+    assert compile_error("a.py", chain) == (
+        "a.py:1: RecursionError: maximum recursion depth exceeded during compilation"
+    )
 
 
 def test_empty_configuration_is_met(tmp_path: Path) -> None:
