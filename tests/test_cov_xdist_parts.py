@@ -1,8 +1,8 @@
-"""The parts of the plugin that run on xdist workers or with a live pytest-cov
-measurement, driven in process (the suite's own ``-n 2`` runs happen in subprocesses,
-out of coverage's sight). Configs are real; a worker is a config with the
-``workerinput``/``workeroutput`` attributes xdist gives it, and a node going down is
-an object with the worker's ``workeroutput``, as xdist hands it to the controller."""
+"""The parts of the plugin that run on xdist workers, driven in process (the suite's
+own ``-n 2`` runs happen in subprocesses, out of coverage's sight). Configs are real;
+a worker is a config with the ``workerinput``/``workeroutput`` attributes xdist gives
+it, and a node going down is an object with the worker's ``workeroutput``, as xdist
+hands it to the controller."""
 
 from __future__ import annotations
 
