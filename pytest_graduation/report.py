@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, final
 
+from pytest_graduation.atomic import write_atomic
 from pytest_graduation.config import Waiver
 from pytest_graduation.model import Status, TestRecord
 
@@ -204,17 +203,7 @@ def render_json(report: GraduationReport) -> str:
 def write_report(report: GraduationReport, path: Path) -> None:
     """Write JSON, or Markdown when ``path`` ends in ``.md``; atomically."""
     text = render_markdown(report) if path.suffix.lower() == ".md" else render_json(report)
-    # mkstemp creates a fresh file (O_EXCL): never written through a planted symlink
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    write_atomic(path, text.encode("utf-8"))
 
 
 def append_github_summary(report: GraduationReport, path: Path) -> None:

@@ -30,6 +30,7 @@ from typing import Any, Final, final
 
 import pytest
 
+from pytest_graduation.atomic import write_atomic
 from pytest_graduation.determinism import JOB_ENV
 from pytest_graduation.determinism.marker import DeterministicSpec, spec_key
 from pytest_graduation.determinism.observation import Observation, decode_all
@@ -139,9 +140,7 @@ def files_of(rootpath: Path, nodeids: Sequence[str]) -> list[str]:
 
 
 def _write_atomic(path: Path, payload: Any) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(payload), encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomic(path, json.dumps(payload).encode("utf-8"))
 
 
 def _tail(path: Path) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import tempfile
 from pathlib import Path
+
+from pytest_graduation.atomic import write_atomic
+
+__all__ = ["read", "sha256_of", "write_atomic"]
 
 
 def read(path: Path) -> bytes | None:
@@ -17,27 +18,6 @@ def read(path: Path) -> bytes | None:
         return None
     except IsADirectoryError:
         raise OSError(f"golden path {path} is a directory, not a file") from None
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and
-    :func:`os.replace`, so readers (and an interrupted run) never see half a file.
-
-    A symlink at ``path`` is replaced by a regular file, never written through.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
 
 
 def sha256_of(path: Path) -> str:
