@@ -9,7 +9,7 @@ from typing import Final, final
 from pytest_graduation.config import GraduationConfig, LevelCriteria
 from pytest_graduation.facts import FLAKY_STREAM as FLAKY_STREAM
 from pytest_graduation.model import Criterion, CriterionResult, GateRun, TestRecord
-from pytest_graduation.repository.examples import EXAMPLE_MARKER
+from pytest_graduation.repository.marker import EXAMPLE_MARKER
 
 MAX_LISTED: Final = 50
 

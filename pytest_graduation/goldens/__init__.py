@@ -17,9 +17,6 @@ import pytest
 from pytest_graduation.config import GraduationConfig, LevelCriteria
 from pytest_graduation.facts import is_xdist_worker
 from pytest_graduation.goldens import fixture
-from pytest_graduation.goldens.criteria import FrozenGoldensCriterion, ObsoleteGoldensCriterion
-from pytest_graduation.goldens.lockfile import LockError, read_lock
-from pytest_graduation.goldens.session import Maintainer, Tracker
 from pytest_graduation.goldens.state import GoldenState, state_key
 from pytest_graduation.model import Criterion
 
@@ -31,6 +28,11 @@ def configure(config: pytest.Config, settings: GraduationConfig, level: str | No
     update = bool(config.getoption("update_goldens"))
     freeze = bool(config.getoption("freeze_goldens"))
     judged = level is not None and settings.criteria_for(level).max_obsolete_goldens is not None
+    if not (update or freeze or judged):
+        return  # passive: the fixture alone, without the session machinery's imports
+    from pytest_graduation.goldens.lockfile import LockError, read_lock
+    from pytest_graduation.goldens.session import Maintainer, Tracker
+
     if update or judged:
         config.pluginmanager.register(Tracker(config), "graduation-golden-tracker")
     if (update or freeze) and not is_xdist_worker(config):
@@ -44,6 +46,11 @@ def configure(config: pytest.Config, settings: GraduationConfig, level: str | No
 
 
 def criteria_from(wanted: LevelCriteria, settings: GraduationConfig) -> Iterable[Criterion]:
+    from pytest_graduation.goldens.criteria import (
+        FrozenGoldensCriterion,
+        ObsoleteGoldensCriterion,
+    )
+
     if wanted.max_obsolete_goldens is not None:
         yield ObsoleteGoldensCriterion(wanted.max_obsolete_goldens, settings.golden_dir)
     if wanted.frozen_goldens:

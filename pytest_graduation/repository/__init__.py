@@ -14,15 +14,7 @@ import pytest
 
 from pytest_graduation.config import GraduationConfig, LevelCriteria
 from pytest_graduation.model import Criterion
-from pytest_graduation.repository.compile_check import CompileCriterion
-from pytest_graduation.repository.examples import (
-    EXAMPLE_MARKER,
-    MARKER_LINE,
-    ExamplesCollector,
-    ExamplesCriterion,
-)
-from pytest_graduation.repository.line_limit import LineLimitCriterion
-from pytest_graduation.repository.source_rules import SourceRulesCriterion
+from pytest_graduation.repository.marker import EXAMPLE_MARKER, MARKER_LINE
 
 __all__ = ["EXAMPLE_MARKER", "configure", "criteria_from"]
 
@@ -34,11 +26,19 @@ def configure(config: pytest.Config, settings: GraduationConfig, level: str | No
         return
     wanted = settings.criteria_for(level)
     if wanted.examples:
+        from pytest_graduation.repository.examples import ExamplesCollector
+
         collector = ExamplesCollector(wanted.examples, wanted.examples_timeout)
         config.pluginmanager.register(collector, "graduation-examples")
 
 
 def criteria_from(wanted: LevelCriteria, settings: GraduationConfig) -> Iterable[Criterion]:
+    # imported here: passive runs never judge, and must not pay for these imports
+    from pytest_graduation.repository.compile_check import CompileCriterion
+    from pytest_graduation.repository.examples import ExamplesCriterion
+    from pytest_graduation.repository.line_limit import LineLimitCriterion
+    from pytest_graduation.repository.source_rules import SourceRulesCriterion
+
     if wanted.line_limit is not None:
         yield LineLimitCriterion(wanted.line_limit)
     if wanted.compile is not None:

@@ -23,13 +23,11 @@ import pytest
 
 from pytest_graduation.facts import facts_of
 from pytest_graduation.model import Criterion, CriterionResult, GateRun
+from pytest_graduation.repository.marker import EXAMPLE_MARKER as EXAMPLE_MARKER
+from pytest_graduation.repository.marker import MARKER_LINE as MARKER_LINE
 from pytest_graduation.repository.walk import capped, tree_for, tree_of
 
 #: the marker every example item carries; the ``tests`` criterion leaves these to us
-EXAMPLE_MARKER: Final = "graduation_example"
-MARKER_LINE: Final = (
-    f"{EXAMPLE_MARKER}: an example script run as a test item (added by pytest-graduation)"
-)
 ITEM_NAME: Final = "example"
 #: fact stream: how each example that did not pass ended
 EXAMPLES_STREAM: Final = "examples"
