@@ -24,7 +24,7 @@ SEVERITY = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     outcome: str = "not-run"
     reruns: int = 0

@@ -34,10 +34,15 @@ def marker_name_argument(marker: pytest.Mark, what: str) -> str:
     return args[0]
 
 
-def phase_of(item: pytest.Item, settings: GraduationConfig) -> str:
+def phase_of(
+    item: pytest.Item, settings: GraduationConfig, marks: Sequence[pytest.Mark] | None = None
+) -> str:
     """The level from which ``item`` is required: closest marker, else first matching
-    glob of ``[tool.graduation.phases]``, else the first level."""
-    marker = item.get_closest_marker("phase")
+    glob of ``[tool.graduation.phases]``, else the first level. ``marks`` are the
+    item's markers, closest first (``item.iter_markers()``), when already at hand."""
+    if marks is None:
+        marks = list(item.iter_markers())
+    marker = next((mark for mark in marks if mark.name == "phase"), None)
     if marker is not None:
         phase = marker_name_argument(marker, "level")
         if phase not in settings.levels:
@@ -52,10 +57,14 @@ def phase_of(item: pytest.Item, settings: GraduationConfig) -> str:
     return settings.levels[0]
 
 
-def capabilities_of(item: pytest.Item, settings: GraduationConfig) -> list[str]:
+def capabilities_of(
+    item: pytest.Item, settings: GraduationConfig, marks: Sequence[pytest.Mark] | None = None
+) -> list[str]:
     """Capability ids ``item`` proves, by marker or by the capability's node-id globs."""
     found: dict[str, None] = {}
-    for marker in item.iter_markers("capability"):
+    if marks is None:
+        marks = list(item.iter_markers())
+    for marker in (mark for mark in marks if mark.name == "capability"):
         cap_id = marker_name_argument(marker, "capability")
         if cap_id not in settings.capabilities:
             declared = ", ".join(sorted(settings.capabilities)) or "none"
@@ -82,9 +91,10 @@ class ItemRecorder:
         self.pending: dict[str, str] = {}
 
     def _describe(self, item: pytest.Item, deselected: bool) -> dict[str, Any]:
+        marks = list(item.iter_markers())  # walked once: this runs for every test
         try:
-            phase = phase_of(item, self.settings)
-            capabilities = capabilities_of(item, self.settings)
+            phase = phase_of(item, self.settings, marks)
+            capabilities = capabilities_of(item, self.settings, marks)
         except MarkerError as exc:
             self.errors[item.nodeid] = str(exc)
             phase, capabilities = self.settings.levels[0], []
@@ -93,7 +103,7 @@ class ItemRecorder:
         return {
             "nodeid": item.nodeid,
             "phase": phase,
-            "markers": sorted({mark.name for mark in item.iter_markers()}),
+            "markers": sorted({mark.name for mark in marks}),
             "capabilities": capabilities,
             "deselected": deselected,
         }
