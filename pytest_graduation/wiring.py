@@ -7,7 +7,7 @@ costs nothing when pytest starts.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -26,13 +26,14 @@ if TYPE_CHECKING:
 FEATURES = (goldens, determinism, repository)
 
 
+def _path_option(config: pytest.Config, name: str) -> Path | None:
+    """A path option, relative to the directory pytest was started in."""
+    value = config.getoption(name)
+    return config.invocation_params.dir / value if value else None
+
+
 def _load_settings(config: pytest.Config) -> GraduationConfig:
-    explicit = config.getoption("graduation_config")
-    path = None
-    if explicit:
-        path = Path(explicit)
-        if not path.is_absolute():
-            path = config.invocation_params.dir / path
+    path = _path_option(config, "graduation_config")
     try:
         return load(config.rootpath, path)
     except ConfigError as exc:
@@ -88,11 +89,8 @@ def _start_gate(config: pytest.Config, settings: GraduationConfig, level: str) -
                 f"pytest-graduation: {settings.source}: waiver for unknown criterion "
                 f"{waiver.criterion!r}; criteria are: {', '.join(sorted(known))}"
             )
-    report_path = None
-    if config.getoption("graduation_report"):
-        report_path = Path(config.getoption("graduation_report"))
-        if not report_path.is_absolute():
-            report_path = config.invocation_params.dir / report_path
+    report_path = _path_option(config, "graduation_report")
+    if report_path is not None:
         problem = check_writable(report_path)
         if problem:
             raise pytest.UsageError(f"pytest-graduation: --graduation-report: {problem}")
@@ -111,10 +109,10 @@ def configure(config: pytest.Config) -> None:
     level = config.getoption("graduation_level")
     if level is not None:
         _start_gate(config, settings, level)
-    features = list(FEATURES)
+    features: tuple[Any, ...] = FEATURES
     if level is not None:
         from pytest_graduation import coverage
 
-        features.insert(2, coverage)
+        features = (*FEATURES, coverage)
     for feature in features:
         feature.configure(config, settings, level)
