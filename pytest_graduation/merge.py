@@ -212,16 +212,20 @@ def merge(
     _agree(shards, "plugin_version")
     _agree(shards, "config_digest", settings.digest)
     merged = combine(shards)
+    total: float | None = None
     if coverage_file is not None:
         from pytest_graduation.coverage import COVERAGE_STREAM
 
-        merged.facts[COVERAGE_STREAM] = [coverage_measurement(coverage_file, rootdir)]
+        measurement = coverage_measurement(coverage_file, rootdir)
+        merged.facts[COVERAGE_STREAM] = [measurement]
+        percent = measurement.get("percent")
+        total = float(percent) if isinstance(percent, (int, float)) else None
     records = build_records(merged.items, merged.outcomes, settings, level)
     run = GateRun(
         level=level,
         levels=settings.levels,
         tests=records,
-        coverage=None,
+        coverage=total,  # as a live gate sets it, for criteria that read run.coverage
         rootdir=rootdir,
         settings=settings,
         criteria_settings=settings.criteria_for(level),
