@@ -9,7 +9,7 @@ appends them to its own store, so criteria read one combined view either way.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from typing import Any, Final, final
 
 import pytest
@@ -65,13 +65,20 @@ class FactShipping:
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
+        #: why the facts of a worker are missing, one sentence per worker
         self.lost_workers: list[str] = []
 
-    @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self) -> None:
-        if is_xdist_worker(self.config):
-            workeroutput: dict[str, Any] = self.config.workeroutput  # type: ignore[attr-defined]
-            workeroutput[WORKEROUTPUT_KEY] = facts_of(self.config).dumps()
+    @pytest.hookimpl(wrapper=True, trylast=True)
+    def pytest_sessionfinish(self) -> Generator[None, None, None]:
+        # The innermost wrapper: facts added by any sessionfinish hook are in, and they
+        # are shipped even when one of those hooks raised (a project's conftest that
+        # checks the tree on the workers must not erase the gate's facts).
+        try:
+            return (yield)
+        finally:
+            if is_xdist_worker(self.config):
+                workeroutput: dict[str, Any] = self.config.workeroutput  # type: ignore[attr-defined]
+                workeroutput[WORKEROUTPUT_KEY] = facts_of(self.config).dumps()
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
@@ -79,9 +86,12 @@ class FactShipping:
         payload = output.get(WORKEROUTPUT_KEY) if isinstance(output, dict) else None
         if isinstance(payload, str):
             facts_of(self.config).merge_dumped(payload)
+            return
+        name = str(getattr(getattr(node, "gateway", None), "id", "?"))
+        if error is None and isinstance(output, dict):
+            self.lost_workers.append(f"{name} finished but sent no facts")
         else:
-            name = getattr(getattr(node, "gateway", None), "id", "?")
-            self.lost_workers.append(str(name))
+            self.lost_workers.append(f"{name} was lost; its results are missing")
 
 
 shipping_key: Final = pytest.StashKey[FactShipping]()

@@ -4,6 +4,7 @@ controller while ``--graduation`` is given."""
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Generator, Sequence
 from pathlib import Path
 from typing import Final, final
@@ -22,6 +23,7 @@ from pytest_graduation.report import (
     GraduationReport,
     append_github_summary,
     render_terminal,
+    write_not_judged,
     write_report,
 )
 
@@ -46,16 +48,18 @@ class Gate:
         self.report_path = report_path
         self.ledger = OutcomeLedger()
         self.report: GraduationReport | None = None
-        self.interrupted = False
+        #: why the session ended without a verdict (Ctrl-C, pytest.exit()), if it did
+        self.interrupted = ""
+        self.write_error = ""
         self.notes: list[str] = []
         config.pluginmanager.register(self.ledger, "graduation-ledger")
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
-        # pytest also ends a session with collection errors through Session.Interrupted;
-        # that run is complete enough to judge (and fails `tests`). A real Ctrl-C or
-        # pytest.exit() is not: printing a verdict for it would mislead.
-        if not isinstance(excinfo.value, pytest.Session.Interrupted):
-            self.interrupted = True
+        # pytest also ends a session with collection errors, -x or --maxfail through an
+        # "interrupted" exception; that run is complete enough to judge (it is not
+        # ready). A real Ctrl-C or pytest.exit() is not: a verdict for it would mislead.
+        if not stopped_early(excinfo.value):
+            self.interrupted = interruption_reason(excinfo.value)
 
     def build_run(self) -> GateRun:
         store = facts_of(self.config)
@@ -81,23 +85,53 @@ class Gate:
             lost_workers=tuple(shipping.lost_workers) if shipping else (),
         )
 
-    @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if self.interrupted or self.config.option.collectonly:
-            return
+    @pytest.hookimpl(wrapper=True, trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> Generator[None, None, None]:
+        # The innermost wrapper: it judges after every plain sessionfinish hook (they may
+        # still add facts), even when one of them raised, and before the terminal
+        # summary is printed.
+        try:
+            yield
+        finally:
+            if self.interrupted:
+                self._not_judged(session)
+            else:
+                self._judge(session)
+
+    def _not_judged(self, session: pytest.Session) -> None:
+        if session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.INTERRUPTED  # a run not judged is never green
+        if self.report_path is not None:
+            try:
+                write_not_judged(
+                    self.report_path, self.level, self.settings.levels, self.interrupted
+                )
+            except OSError as exc:
+                self.write_error = f"cannot write {self.report_path}: {exc}"
+
+    def _judge(self, session: pytest.Session) -> None:
         criteria = [*builtin_criteria(self.settings, self.level), *self.custom]
         report = self.report = judge(self.build_run(), criteria)
         self.config.hook.pytest_graduation_report(config=self.config, report=report)
+        if report.verdict != READY and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
         if self.report_path is not None:
-            write_report(report, self.report_path)
+            try:
+                write_report(report, self.report_path)
+            except OSError as exc:
+                self.write_error = f"cannot write {self.report_path}: {exc}"
+        if self.write_error and session.exitstatus in (
+            pytest.ExitCode.OK,
+            pytest.ExitCode.TESTS_FAILED,
+        ):
+            # not 1: a shard recipe that lets "not ready" through must stop here
+            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary and self.settings.github_summary:
             try:
                 append_github_summary(report, Path(summary))
             except OSError as exc:
                 self.notes.append(f"cannot append to $GITHUB_STEP_SUMMARY ({summary}): {exc}")
-        if report.verdict != READY and session.exitstatus == pytest.ExitCode.OK:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_terminal_summary(
@@ -108,17 +142,39 @@ class Gate:
         yield
         tr = terminalreporter
         if self.interrupted:
-            tr.write_sep("=", f"graduation: {self.level}: not judged (session interrupted)")
+            tr.write_sep("=", f"graduation: {self.level}: not judged ({self.interrupted})")
+            tr.write_line(f"{self.level}: NOT JUDGED", red=True, bold=True)
+        elif self.report is not None:
+            tr.write_sep("=", f"graduation: {self.level}")
+            lines = render_terminal(self.report)
+            for line in lines[:-1]:
+                tr.write_line(line)
+            ready = self.report.verdict == READY
+            tr.write_line(lines[-1], green=ready, red=not ready, bold=True)
+        else:
             return
-        if self.report is None:
-            return
-        tr.write_sep("=", f"graduation: {self.level}")
-        lines = render_terminal(self.report)
-        for line in lines[:-1]:
-            tr.write_line(line)
-        ready = self.report.verdict == READY
-        tr.write_line(lines[-1], green=ready, red=not ready, bold=True)
         for note in self.notes:
             tr.write_line(f"graduation: {note}", yellow=True)
-        if self.report_path is not None:
+        if self.write_error:
+            tr.write_line(f"graduation: error: report not written: {self.write_error}", red=True)
+        elif self.report_path is not None:
             tr.write_line(f"graduation report written to {self.report_path}")
+
+
+def stopped_early(exc: BaseException) -> bool:
+    """Whether ``exc`` is pytest's or xdist's way of ending a complete-enough session
+    (collection errors, ``-x``, ``--maxfail``) rather than a real interruption."""
+    if isinstance(exc, pytest.Session.Interrupted):
+        return True
+    interrupted = getattr(sys.modules.get("xdist.dsession"), "Interrupted", None)
+    return (
+        isinstance(interrupted, type)
+        and isinstance(exc, interrupted)
+        and "keyboard-interrupt" not in str(exc)
+    )
+
+
+def interruption_reason(exc: BaseException) -> str:
+    if isinstance(exc, pytest.exit.Exception):
+        return f"pytest.exit(): {exc.msg}" if exc.msg else "pytest.exit()"
+    return "session interrupted"

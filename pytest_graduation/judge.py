@@ -101,6 +101,7 @@ def judge(
         records=run.tests,
         capabilities=capabilities.matrix(run),
         collection_errors=run.collection_errors,
+        lost_workers=run.lost_workers,
         facts={k: list(v) for k, v in run.facts.items() if k != "items"},
         config_digest=run.settings.digest,
         plugin_version=__version__,

@@ -22,7 +22,7 @@ from pytest_graduation.outcomes import SEVERITY, Entry
 from pytest_graduation.report import READY, GraduationReport, render_terminal, write_report
 
 MAX_REPORT_BYTES: Final = 64 * 1024 * 1024
-SUPPORTED_SCHEMA: Final = 1
+SUPPORTED_SCHEMA: Final = 2
 EXIT_OK: Final = 0
 EXIT_NOT_READY: Final = 1
 EXIT_USAGE: Final = 4

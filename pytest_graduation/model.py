@@ -102,7 +102,8 @@ class GateRun:
     facts: Mapping[str, Sequence[Any]] = field(default_factory=dict)
     #: The pytest config of a live session; ``None`` when judging merged shard reports.
     config: pytest.Config | None = None
-    #: Set when xdist lost a worker: the facts it gathered are missing.
+    #: Why an xdist worker's facts are missing ("gw1 was lost; its results are
+    #: missing"), one sentence per worker: each makes ``tests`` unmet.
     lost_workers: tuple[str, ...] = ()
 
     def is_required(self, phase: str) -> bool:

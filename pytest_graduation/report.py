@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-import json
+import math
 import os
+import stat
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, final
 
+from pytest_graduation import strict_json
 from pytest_graduation.atomic import write_atomic
 from pytest_graduation.config import Waiver
 from pytest_graduation.model import Status, TestRecord
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 READY: Final = "ready"
 NOT_READY: Final = "not-ready"
+NOT_JUDGED: Final = "not-judged"
 MAX_PENDING: Final = 10
 
 
@@ -53,6 +57,10 @@ class GraduationReport:
     config_digest: str = ""
     plugin_version: str = ""
     pytest_version: str = ""
+    #: xdist workers whose facts never arrived (each makes ``tests`` unmet)
+    lost_workers: Sequence[str] = ()
+    #: unique per report, so that ``merge`` can refuse the same shard given twice
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @property
     def verdict(self) -> str:
@@ -84,6 +92,7 @@ class GraduationReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,
+            "run_id": self.run_id,
             "level": self.level,
             "levels": list(self.levels),
             "verdict": self.verdict,
@@ -92,6 +101,7 @@ class GraduationReport:
             "tests": self.tally(),
             "records": [r.to_dict() for r in self.records],
             "collection_errors": list(self.collection_errors),
+            "lost_workers": list(self.lost_workers),
             "facts": self.facts,
             "config_digest": self.config_digest,
             "plugin_version": self.plugin_version,
@@ -107,6 +117,8 @@ def show(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
         # Enough digits that a shown value never looks equal to a different one (a
         # coverage of 97.475 against a floor of 97.476 must not read "97.48 / 97.48").
         return f"{value:.6f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:g}"
@@ -121,17 +133,33 @@ def _rows(report: GraduationReport) -> list[tuple[str, str, str, str]]:
     return [(c.name, c.status.value, show(c.measured), show(c.required)) for c in report.criteria]
 
 
+def _cell_lines(value: Any) -> list[str]:
+    """A table cell as lines: a table-valued measurement (one value per glob) gets one
+    line per entry, so that a long ``coverage_paths`` does not make the table wide."""
+    if isinstance(value, dict) and len(value) > 1:
+        return [f"{key}={show(item)}" for key, item in value.items()]
+    return [show(value)]
+
+
+def _table_lines(report: GraduationReport) -> list[str]:
+    header = [["criterion"], ["status"], ["measured"], ["required"]]
+    rows = [header] + [
+        [[c.name], [c.status.value], _cell_lines(c.measured), _cell_lines(c.required)]
+        for c in report.criteria
+    ]
+    widths = [max(len(line) for row in rows for line in row[i]) for i in range(3)]
+    lines = []
+    for row in rows:
+        for index in range(max(len(cell) for cell in row)):
+            cells = [cell[index] if index < len(cell) else "" for cell in row]
+            text = "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=False))
+            lines.append((text + "  " + cells[3]).rstrip())
+    return lines
+
+
 def render_terminal(report: GraduationReport) -> list[str]:
     """The lines of the terminal section, without its heading."""
-    header = ("criterion", "status", "measured", "required")
-    rows = [header, *_rows(report)]
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=False))
-        + "  "
-        + row[3]
-        for row in rows
-    ]
+    lines = _table_lines(report)
     if report.capabilities:
         lines += ["", "capabilities:"]
         cap_rows = [("id", "title", "level", "tests", "status")] + [
@@ -197,7 +225,33 @@ def render_markdown(report: GraduationReport) -> str:
 
 
 def render_json(report: GraduationReport) -> str:
-    return json.dumps(report.to_dict(), indent=2, sort_keys=True, default=str) + "\n"
+    return strict_json.dumps(report.to_dict()) + "\n"
+
+
+def not_judged_dict(level: str, levels: Sequence[str], reason: str) -> dict[str, Any]:
+    """The report of a gated session that ended without a verdict: it replaces an
+    older report, so that a stale ``ready`` never stands for this run."""
+    from pytest_graduation._version import __version__
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "run_id": uuid.uuid4().hex,
+        "level": level,
+        "levels": list(levels),
+        "verdict": NOT_JUDGED,
+        "reason": reason,
+        "criteria": [],
+        "plugin_version": __version__,
+    }
+
+
+def write_not_judged(path: Path, level: str, levels: Sequence[str], reason: str) -> None:
+    data = not_judged_dict(level, levels, reason)
+    if path.suffix.lower() == ".md":
+        text = f"## graduation: {level}\n\n**{level}: NOT JUDGED ({reason})**\n"
+    else:
+        text = strict_json.dumps(data) + "\n"
+    write_atomic(path, text.encode("utf-8"))
 
 
 def write_report(report: GraduationReport, path: Path) -> None:
@@ -207,7 +261,18 @@ def write_report(report: GraduationReport, path: Path) -> None:
 
 
 def append_github_summary(report: GraduationReport, path: Path) -> None:
-    with path.open("a", encoding="utf-8") as stream:
+    """Append the Markdown report; only ever to a regular file (a FIFO or a device
+    there would block the session or swallow the summary)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        mode = stat.S_IFREG
+    if not stat.S_ISREG(mode):
+        raise OSError(f"{path} is not a regular file")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o644)
+    with os.fdopen(fd, "a", encoding="utf-8") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            raise OSError(f"{path} is not a regular file")
         stream.write(render_markdown(report))
 
 

@@ -63,12 +63,31 @@ def _custom_criteria(config: pytest.Config) -> list[Criterion]:
     return found
 
 
-def _start_gate(config: pytest.Config, settings: GraduationConfig, level: str) -> None:
+#: pytest options whose sessions run no test: a gate there would judge nothing
+NO_RUN_OPTIONS = (
+    "collectonly",
+    "showfixtures",
+    "show_fixtures_per_test",
+    "markers",
+    "setuponly",
+    "setupplan",
+)
+
+
+def runs_no_tests(config: pytest.Config) -> bool:
+    return any(config.getoption(name, default=False) for name in NO_RUN_OPTIONS)
+
+
+def _check_level(settings: GraduationConfig, level: str) -> None:
     if level not in settings.levels:
         raise pytest.UsageError(
             f"pytest-graduation: unknown level {level!r} for --graduation; "
             f"valid levels: {', '.join(settings.levels)}"
         )
+
+
+def _start_gate(config: pytest.Config, settings: GraduationConfig, level: str) -> None:
+    _check_level(settings, level)
     if config.getoption("update_goldens"):
         raise pytest.UsageError(
             "pytest-graduation: --update-goldens cannot be combined with --graduation "
@@ -107,6 +126,9 @@ def configure(config: pytest.Config) -> None:
         shipping = config.stash[shipping_key] = FactShipping(config)
         config.pluginmanager.register(shipping, "graduation-facts")
     level = config.getoption("graduation_level")
+    if level is not None and runs_no_tests(config):
+        _check_level(settings, level)
+        level = None  # no verdict, no report, the exit code left alone
     if level is not None:
         _start_gate(config, settings, level)
     features: tuple[Any, ...] = FEATURES

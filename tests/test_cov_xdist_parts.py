@@ -21,20 +21,28 @@ def _worker(pytester: pytest.Pytester, *args: str) -> pytest.Config:
     return config
 
 
+def _finish(shipping: FactShipping) -> None:
+    """Drive the sessionfinish wrapper as pluggy does, with no other hook inside."""
+    wrapper = shipping.pytest_sessionfinish()
+    next(wrapper)
+    with pytest.raises(StopIteration):
+        next(wrapper)
+
+
 def test_facts_recorded_on_a_worker_reach_the_controller_as_json(
     pytester: pytest.Pytester,
 ) -> None:
     worker = _worker(pytester)
     facts_of(worker).add("golden_use", {"path": "g/x.txt", "sha": "ab"})
     facts_of(worker).add("flaky", "t.py::test")
-    FactShipping(worker).pytest_sessionfinish()
+    _finish(FactShipping(worker))
     payload = worker.workeroutput[WORKEROUTPUT_KEY]  # type: ignore[attr-defined]
     assert isinstance(payload, str)  # JSON text: never a pickle
 
     controller = pytester.parseconfig("-p", "no:randomly")
     facts_of(controller).add("flaky", "t.py::other")
     shipping = FactShipping(controller)
-    shipping.pytest_sessionfinish()  # not a worker: ships nothing
+    _finish(shipping)  # not a worker: ships nothing
     node = SimpleNamespace(workeroutput=dict(worker.workeroutput))  # type: ignore[attr-defined]
     shipping.pytest_testnodedown(node, None)
     assert facts_of(controller).get("flaky") == ["t.py::other", "t.py::test"]
@@ -42,7 +50,12 @@ def test_facts_recorded_on_a_worker_reach_the_controller_as_json(
     assert shipping.lost_workers == []
     # a worker that died before sending its facts is named
     shipping.pytest_testnodedown(SimpleNamespace(gateway=SimpleNamespace(id="gw3")), None)
-    assert shipping.lost_workers == ["gw3"]
+    assert shipping.lost_workers == ["gw3 was lost; its results are missing"]
+    # a worker that finished (its workeroutput arrived) without facts is told apart
+    shipping.pytest_testnodedown(
+        SimpleNamespace(gateway=SimpleNamespace(id="gw4"), workeroutput={}), None
+    )
+    assert shipping.lost_workers[-1] == "gw4 finished but sent no facts"
 
 
 PRETEND_WORKER = """

@@ -132,7 +132,7 @@ def test_a_missing_shard_leaves_capabilities_unproven(project: Project) -> None:
         ("not json", "not valid JSON"),
         ("[]", "the top level is not an object"),
         ('{"schema_version": 99}', "schema_version 99 is not supported"),
-        ('{"schema_version": 1, "level": "beta"}', "'records' missing or not a list"),
+        ('{"schema_version": 2, "level": "beta"}', "'records' missing or not a list"),
     ],
 )
 def test_malformed_reports_are_usage_errors(project: Project, content: str, message: str) -> None:

@@ -200,7 +200,7 @@ def test_golden_names_from_other_platforms_fail_only_their_test(project: Project
 
 def _shard(tmp_path: Path, **changes: Any) -> Path:
     data: dict[str, Any] = {
-        "schema_version": 1,
+        "schema_version": 2,
         "level": "beta",
         "records": [{"nodeid": "t.py::test_a", "outcome": "passed", "phase": "alpha"}],
         "facts": {},
@@ -220,7 +220,7 @@ def _shard(tmp_path: Path, **changes: Any) -> Path:
     [
         (b"\xff\xfe{}", "not valid JSON"),
         (b"[" * 100_000, "not valid JSON"),
-        (b'{"schema_version": 2}', "schema_version 2 is not supported"),
+        (b'{"schema_version": 3}', "schema_version 3 is not supported"),
         (b'{"schema_version": "1"}', "schema_version '1' is not supported"),
         (b'{"level": "beta"}', "no schema_version"),
     ],

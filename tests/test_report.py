@@ -59,7 +59,9 @@ def test_json_report_schema(project: Project) -> None:
     project.config(CONFIG)
     project.write("test_x.py", SUITE)
     _, report = project.gate("beta")
-    assert report["schema_version"] == 1
+    assert report["schema_version"] == 2
+    assert isinstance(report["run_id"], str) and len(report["run_id"]) == 32
+    assert report["lost_workers"] == []
     assert report["level"] == "beta"
     assert report["levels"] == ["alpha", "beta", "rc", "stable"]
     assert report["verdict"] == "not-ready"
@@ -179,8 +181,9 @@ def test_keyboard_interrupt_prints_no_verdict(project: Project) -> None:
     )
     assert result.ret == 2
     result.stdout.fnmatch_lines(["*graduation: alpha: not judged (session interrupted)*"])
-    assert "READY" not in result.stdout.str()
-    assert not (project.path / "r.json").exists()
+    assert "READY" not in result.stdout.str().replace("NOT JUDGED", "")
+    written = json.loads((project.path / "r.json").read_text(encoding="utf-8"))
+    assert (written["verdict"], written["reason"]) == ("not-judged", "session interrupted")
 
 
 def test_collect_only_is_not_judged(project: Project) -> None:

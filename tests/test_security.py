@@ -155,7 +155,7 @@ def test_shard_report_strings_are_only_data(
 
     payload = "__import__('os').system('touch PWNED')"
     shard = {
-        "schema_version": 1,
+        "schema_version": 2,
         "level": "alpha",
         "records": [{"nodeid": payload, "outcome": "failed", "phase": "alpha"}],
         "facts": {"coverage": [{"error": payload}], payload: [payload]},
@@ -179,7 +179,7 @@ def test_a_waiver_claimed_by_a_shard_is_judged_again_at_merge(
 
     unmet_but_waived = {"name": "custom", "status": "waived", "details": ["d"], "waiver": {}}
     shard = {
-        "schema_version": 1,
+        "schema_version": 2,
         "level": "alpha",
         "records": [{"nodeid": "t.py::test_a", "outcome": "passed", "phase": "alpha"}],
         "facts": {},

@@ -40,9 +40,7 @@ class TestsCriterion(Criterion):
         bad = [t for t in required if t.outcome in ("failed", "error", "not-run")]
         details = [f"collection error: {where}" for where in run.collection_errors]
         details += _listing(bad)
-        details += [
-            f"xdist worker {name} was lost; its results are missing" for name in run.lost_workers
-        ]
+        details += [f"xdist worker {problem}" for problem in run.lost_workers]
         measured = (
             f"{sum(t.outcome in ('passed', 'xpassed') for t in required)}/{len(required)} passed"
         )

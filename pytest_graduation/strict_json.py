@@ -1,0 +1,42 @@
+"""Strict JSON for reports: what JSON cannot hold is written as a string.
+
+A custom criterion may put anything in ``measured`` (``float("nan")``, an object, a
+structure nested hundreds deep). The report must still be valid JSON that every
+reader accepts, so such values become strings instead of ``NaN`` or a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any, Final
+
+#: deeper nesting is written as its ``repr``: readers (and ``merge``) stay bounded
+MAX_DEPTH: Final = 32
+
+
+def plain(value: Any, depth: int = 0) -> Any:
+    """``value`` as JSON-safe data: non-finite floats, foreign objects and nesting
+    deeper than :data:`MAX_DEPTH` become strings."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if depth >= MAX_DEPTH:
+        return _cut(value)
+    if isinstance(value, Mapping):
+        return {str(key): plain(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item, depth + 1) for item in value]
+    return str(value)
+
+
+def _cut(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+def dumps(data: Any, *, indent: int | None = 2) -> str:
+    """Strict JSON text of ``data`` (never ``NaN`` or ``Infinity``)."""
+    return json.dumps(plain(data), indent=indent, sort_keys=True, allow_nan=False)
