@@ -17,7 +17,7 @@ from pytest_graduation.facts import facts_of, shipping_key
 from pytest_graduation.judge import build_records, judge
 from pytest_graduation.model import Criterion, GateRun
 from pytest_graduation.outcomes import OutcomeLedger
-from pytest_graduation.recording import ITEMS_STREAM
+from pytest_graduation.recording import ITEMS_STREAM, SKIPPED_COLLECTORS_STREAM
 from pytest_graduation.report import (
     READY,
     GraduationReport,
@@ -65,7 +65,11 @@ class Gate:
         store = facts_of(self.config)
         shipping = self.config.stash.get(shipping_key, None)
         records = build_records(
-            store.get(ITEMS_STREAM), self.ledger.entries, self.settings, self.level
+            store.get(ITEMS_STREAM),
+            self.ledger.entries,
+            self.settings,
+            self.level,
+            store.get(SKIPPED_COLLECTORS_STREAM),
         )
         errors = tuple(
             f"{where}: {why}" if why else where

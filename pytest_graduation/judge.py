@@ -11,13 +11,17 @@ from typing import Any
 
 import pytest
 
-from pytest_graduation import capabilities
+from pytest_graduation import capabilities, strict_json
 from pytest_graduation._version import __version__
 from pytest_graduation.config import GraduationConfig
 from pytest_graduation.model import Criterion, CriterionResult, GateRun, TestRecord
 from pytest_graduation.outcomes import Entry
+from pytest_graduation.recording import ITEMS_STREAM, SKIPPED_COLLECTORS_STREAM
 from pytest_graduation.report import CriterionOutcome, GraduationReport
 from pytest_graduation.waivers import apply_waivers
+
+#: fact streams that the report carries as records instead
+UNREPORTED_STREAMS = (ITEMS_STREAM, SKIPPED_COLLECTORS_STREAM)
 
 
 def build_records(
@@ -25,10 +29,12 @@ def build_records(
     outcomes: Mapping[str, Entry],
     settings: GraduationConfig,
     level: str,
+    skipped_collectors: Iterable[Mapping[str, Any]] = (),
 ) -> tuple[TestRecord, ...]:
     """Join what tests are (item facts, possibly repeated by several workers) with how
     they ended (the outcome ledger). A test with reports but no facts is treated as
-    required: missing facts must never relax the gate."""
+    required: missing facts must never relax the gate. A collector skipped at
+    collection is one required, skipped record (its tests were never seen)."""
     target = settings.level_index(level)
     described: dict[str, Mapping[str, Any]] = {}
     for item in items:
@@ -54,6 +60,13 @@ def build_records(
                 longrepr=entry.longrepr,
             )
         )
+    seen = {record.nodeid for record in records}
+    for collector in skipped_collectors:
+        nodeid = str(collector.get("nodeid"))
+        if nodeid not in seen:
+            seen.add(nodeid)
+            reason = str(collector.get("reason", ""))
+            records.append(TestRecord(nodeid, "skipped", settings.levels[0], longrepr=reason))
     return tuple(records)
 
 
@@ -88,8 +101,9 @@ def judge(
             CriterionOutcome(
                 name=criterion.name,
                 status=judgement.status,
-                measured=result.measured,
-                required=result.required,
+                # JSON-safe from here on: every renderer and the report can show it
+                measured=strict_json.plain(result.measured),
+                required=strict_json.plain(result.required),
                 details=judgement.details,
                 waiver=judgement.waiver,
             )
@@ -102,7 +116,7 @@ def judge(
         capabilities=capabilities.matrix(run),
         collection_errors=run.collection_errors,
         lost_workers=run.lost_workers,
-        facts={k: list(v) for k, v in run.facts.items() if k != "items"},
+        facts={k: list(v) for k, v in run.facts.items() if k not in UNREPORTED_STREAMS},
         config_digest=run.settings.digest,
         plugin_version=__version__,
         pytest_version=pytest.__version__,

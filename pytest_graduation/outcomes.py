@@ -7,8 +7,9 @@ distributed, including the failure xdist reports for a test whose worker crashed
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from typing import final
+from typing import Final, final
 
 import pytest
 
@@ -42,9 +43,27 @@ def _classify(report: pytest.TestReport) -> str:
     return "failed" if report.when == "call" else "error"
 
 
+#: a failure's message is cut here in the details (its first line only)
+MAX_MESSAGE: Final = 200
+
+
 def _short(report: pytest.TestReport | pytest.CollectReport) -> str:
+    """What a failure or skip says, in one line: the exception's message (``assert 1 ==
+    2``, ``golden file missing: ...``) with its location, not only the location."""
     if isinstance(report.longrepr, tuple):  # a skip: (path, line, "Skipped: reason")
         return str(report.longrepr[2])[:300]
+    crash = getattr(report.longrepr, "reprcrash", None)
+    message = str(getattr(crash, "message", "") or "").strip()
+    if message:
+        first = message.splitlines()[0]
+        for prefix in ("Failed: ", "E "):
+            first = first.removeprefix(prefix)
+        if len(first) > MAX_MESSAGE:
+            first = first[: MAX_MESSAGE - 3] + "..."
+        where = _relative(str(getattr(crash, "path", "") or ""))
+        # a location outside the project (pytest.fail(pytrace=False) from a plugin) says
+        # nothing to the reader
+        return f"{first} ({where}:{crash.lineno})" if where else first
     text = getattr(report, "longreprtext", "") or ""
     lines = [line for line in text.strip().splitlines() if line.strip()]
     if not lines:
@@ -53,6 +72,17 @@ def _short(report: pytest.TestReport | pytest.CollectReport) -> str:
     if last.startswith("E "):  # pytest's marker for the exception line
         last = last[1:].strip()
     return last[:300]
+
+
+def _relative(path: str) -> str:
+    """``path`` relative to the current folder, or "" when it lies outside it."""
+    if not path:
+        return ""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return ""
+    return "" if relative.startswith("..") else relative
 
 
 @final

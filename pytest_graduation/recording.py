@@ -17,6 +17,9 @@ from pytest_graduation.facts import facts_of
 from pytest_graduation.globs import match_nodeid
 
 ITEMS_STREAM: Final = "items"
+#: modules, classes and packages skipped at collection (``importorskip``, a conftest
+#: skip): each counts as one skipped entry
+SKIPPED_COLLECTORS_STREAM: Final = "skipped_collectors"
 
 
 class MarkerError(Exception):
@@ -34,17 +37,28 @@ def marker_name_argument(marker: pytest.Mark, what: str) -> str:
     return args[0]
 
 
-def phase_of(
-    item: pytest.Item, settings: GraduationConfig, marks: Sequence[pytest.Mark] | None = None
-) -> str:
+#: markers with the node that carries each (a pytest Node: no public type name)
+Marks = Sequence[tuple[Any, pytest.Mark]]
+
+
+def phase_of(item: pytest.Item, settings: GraduationConfig, marks: Marks | None = None) -> str:
     """The level from which ``item`` is required: closest marker, else first matching
     glob of ``[tool.graduation.phases]``, else the first level. ``marks`` are the
-    item's markers, closest first (``item.iter_markers()``), when already at hand."""
+    item's markers with their nodes, closest first (``item.iter_markers_with_node()``),
+    when already at hand."""
     if marks is None:
-        marks = list(item.iter_markers())
-    marker = next((mark for mark in marks if mark.name == "phase"), None)
-    if marker is not None:
+        marks = list(item.iter_markers_with_node())
+    phases = [(node, mark) for node, mark in marks if mark.name == "phase"]
+    if phases:
+        node, marker = phases[0]
         phase = marker_name_argument(marker, "level")
+        for other_node, other in phases[1:]:
+            if other_node is node and other.args != marker.args:
+                raise MarkerError(
+                    f"two @pytest.mark.phase markers on {node.nodeid or node.name} name "
+                    f"different levels ({marker_name_argument(other, 'level')!r} and "
+                    f"{phase!r}): keep one"
+                )
         if phase not in settings.levels:
             raise MarkerError(
                 f"@pytest.mark.phase({phase!r}) names an unknown level; "
@@ -58,13 +72,13 @@ def phase_of(
 
 
 def capabilities_of(
-    item: pytest.Item, settings: GraduationConfig, marks: Sequence[pytest.Mark] | None = None
+    item: pytest.Item, settings: GraduationConfig, marks: Marks | None = None
 ) -> list[str]:
     """Capability ids ``item`` proves, by marker or by the capability's node-id globs."""
     found: dict[str, None] = {}
     if marks is None:
-        marks = list(item.iter_markers())
-    for marker in (mark for mark in marks if mark.name == "capability"):
+        marks = list(item.iter_markers_with_node())
+    for marker in (mark for _, mark in marks if mark.name == "capability"):
         cap_id = marker_name_argument(marker, "capability")
         if cap_id not in settings.capabilities:
             declared = ", ".join(sorted(settings.capabilities)) or "none"
@@ -91,7 +105,7 @@ class ItemRecorder:
         self.pending: dict[str, str] = {}
 
     def _describe(self, item: pytest.Item, deselected: bool) -> dict[str, Any]:
-        marks = list(item.iter_markers())  # walked once: this runs for every test
+        marks = list(item.iter_markers_with_node())  # walked once: this runs for every test
         try:
             phase = phase_of(item, self.settings, marks)
             capabilities = capabilities_of(item, self.settings, marks)
@@ -103,10 +117,18 @@ class ItemRecorder:
         return {
             "nodeid": item.nodeid,
             "phase": phase,
-            "markers": sorted({mark.name for mark in marks}),
+            "markers": sorted({mark.name for _, mark in marks}),
             "capabilities": capabilities,
             "deselected": deselected,
         }
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.skipped:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+            facts_of(self.config).add(
+                SKIPPED_COLLECTORS_STREAM,
+                {"nodeid": report.nodeid or "<session>", "reason": str(reason)[:300]},
+            )
 
     def pytest_deselected(self, items: Sequence[pytest.Item]) -> None:
         store = facts_of(self.config)

@@ -181,7 +181,7 @@ def render_terminal(report: GraduationReport) -> list[str]:
         if len(pending) > MAX_PENDING:
             lines.append(f"  ... and {len(pending) - MAX_PENDING} more")
     for outcome in report.criteria:
-        if outcome.status is Status.MET or not outcome.details:
+        if not outcome.details or (outcome.status is Status.MET and outcome.waiver is None):
             continue
         lines += ["", f"{outcome.name} ({outcome.status.value}):"]
         lines += [f"  - {detail}" for detail in outcome.details]
@@ -217,7 +217,7 @@ def render_markdown(report: GraduationReport) -> str:
                 f"| {c['passed']}/{c['total']} | {c['status']} |"
             )
     for outcome in report.criteria:
-        if outcome.status is Status.MET or not outcome.details:
+        if not outcome.details or (outcome.status is Status.MET and outcome.waiver is None):
             continue
         out += ["", f"### {outcome.name} ({outcome.status.value})", ""]
         out += [f"- {_md_cell(detail)}" for detail in outcome.details]

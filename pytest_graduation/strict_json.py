@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import reprlib
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -32,9 +33,13 @@ def plain(value: Any, depth: int = 0) -> Any:
     return str(value)
 
 
+_SHORT = reprlib.Repr()  # keyword arguments only from Python 3.12
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 3, 80, 80
+
+
 def _cut(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 200 else text[:200] + "..."
+    """A short text for a value nested too deep (``repr`` itself would recurse)."""
+    return _SHORT.repr(value)
 
 
 def dumps(data: Any, *, indent: int | None = 2) -> str:

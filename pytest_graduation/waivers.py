@@ -1,5 +1,6 @@
-"""Time-boxed exceptions: a live waiver turns an unmet criterion into ``waived``; an
-expired one fails its criterion so that a stale exception cannot linger."""
+"""Time-boxed exceptions: a live waiver turns an unmet criterion into ``waived``. An
+expired one no longer applies: an unmet criterion then fails saying the waiver expired,
+and a met one stays met with a note asking to remove the stale waiver."""
 
 from __future__ import annotations
 
@@ -38,6 +39,6 @@ def apply_waivers(
         waiver = max(expired, key=lambda w: w.expires)
         note = f"waiver expired on {waiver.expires.isoformat()} ({waiver.reason})"
         if result.status is Status.MET:
-            note += "; the criterion is met now, remove the waiver"
-        return Judgement(Status.UNMET, (note, *result.details), waiver)
+            note += "; the criterion is met: remove the stale waiver"
+        return Judgement(result.status, (note, *result.details), waiver)
     return Judgement(result.status, result.details, None)

@@ -125,15 +125,16 @@ def test_children_write_no_report_no_junit_and_no_cache(
     assert list(private_tmp.iterdir()) == []
 
 
-def test_no_deterministic_test_is_met_with_a_note(
+def test_no_deterministic_test_is_unmet_nothing_measured(
     project: Project, dist: list[str], private_tmp: Path
 ) -> None:
     project.config(config(1))
     project.write("test_det_plain.py", "def test_plain(observe):\n    observe(1)\n")
     result, report = project.gate("alpha", *dist)
     result.assert_outcomes(passed=1)
+    assert result.ret == 1
     determinism = criterion(report, "determinism")
-    assert determinism["status"] == "met"
+    assert determinism["status"] == "unmet"
     assert determinism["measured"] == "0 deterministic tests"
     assert determinism["details"] == [NONE_NOTE]
     assert list(private_tmp.iterdir()) == []

@@ -210,9 +210,9 @@ def gate_run(verdicts: list[dict[str, Any]], pending: tuple[str, ...] = ()) -> G
     )
 
 
-def test_criterion_without_deterministic_tests_is_met_with_a_note() -> None:
+def test_criterion_without_deterministic_tests_is_unmet_with_a_note() -> None:
     result = DeterminismCriterion(3, 0).evaluate(gate_run([]))
-    assert result.status == Status.MET
+    assert result.status == Status.UNMET
     assert result.details == (NONE_NOTE,)
     assert result.required == "identical in 3 run(s)"
 

@@ -177,7 +177,10 @@ def test_required_markers(project: Project, dist: list[str]) -> None:
     assert criterion(stable, "required_markers")["status"] == "met"
 
 
-def test_no_tests_keeps_pytest_exit_code(project: Project) -> None:
+def test_no_tests_keeps_pytest_exit_code_and_is_not_ready(project: Project) -> None:
     result, report = project.gate("alpha")
     assert result.ret == 5
-    assert report["verdict"] == "ready"
+    assert report["verdict"] == "not-ready"
+    assert criterion(report, "tests")["details"] == [
+        "no required test ran (nothing collected, or everything deselected)"
+    ]

@@ -204,7 +204,7 @@ def test_a_long_pending_list_is_cut_after_ten(project: Project) -> None:
     tests = "".join(
         f"@pytest.mark.phase('rc')\ndef test_later_{i:02}():\n    pass\n\n" for i in range(12)
     )
-    project.write("test_x.py", "import pytest\n\n" + tests)
+    project.write("test_x.py", "import pytest\n\ndef test_now():\n    pass\n\n" + tests)
     result = project.run("--graduation=alpha")
     assert result.ret == 0
     result.stdout.fnmatch_lines(

@@ -57,6 +57,20 @@ def test_expired_waiver_fails_the_criterion(project: Project) -> None:
     result.stdout.fnmatch_lines(["*waiver expired on 2001-01-31*", "beta: NOT READY*"])
 
 
+def test_expired_waiver_of_a_met_criterion_keeps_it_met_with_a_note(project: Project) -> None:
+    project.config(_config("2001-01-31"))
+    project.write("test_x.py", "def test_ok():\n    pass\n")
+    result, report = project.gate("beta")
+    assert result.ret == 0
+    skipped = criterion(report, "skipped")
+    assert skipped["status"] == "met"
+    assert skipped["details"] == [
+        "waiver expired on 2001-01-31 (CI runner has no GPU); "
+        "the criterion is met: remove the stale waiver"
+    ]
+    result.stdout.fnmatch_lines(["skipped (met):", "*remove the stale waiver", "beta: READY"])
+
+
 def test_waiver_limited_to_other_levels_does_not_apply(project: Project) -> None:
     project.config(_config("2999-12-31", 'levels = ["rc"]'))
     project.write("test_x.py", SKIPPING)
@@ -93,9 +107,10 @@ def test_waiver_rules(status: Status, offset: int) -> None:
     waiver = Waiver("x", "because", expires, None)
     result = CriterionResult(status, 1, 0, ("detail",))
     judged = apply_waivers("x", result, [waiver], "beta", TODAY)
-    if offset < 0:  # expired: always a failure, so the stale waiver gets removed
-        assert judged.status is Status.UNMET
+    if offset < 0:  # expired: it no longer applies, and it says so
+        assert judged.status is status
         assert judged.details[0].startswith(f"waiver expired on {expires.isoformat()}")
+        assert ("remove the stale waiver" in judged.details[0]) is (status is Status.MET)
     elif status is Status.MET:
         assert judged.status is Status.MET
         assert judged.waiver is None

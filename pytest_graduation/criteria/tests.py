@@ -12,6 +12,16 @@ from pytest_graduation.model import Criterion, CriterionResult, GateRun, TestRec
 from pytest_graduation.repository.marker import EXAMPLE_MARKER
 
 MAX_LISTED: Final = 50
+MAX_NAMED: Final = 10
+PASSED: Final = ("passed", "xpassed")
+#: outcomes of a test whose body ran (a skip or a deselection measures nothing)
+EXECUTED: Final = ("passed", "xpassed", "failed", "error", "xfailed")
+
+
+def capped(lines: list[str], limit: int) -> list[str]:
+    if len(lines) <= limit:
+        return lines
+    return [*lines[:limit], f"... and {len(lines) - limit} more"]
 
 
 def _listing(records: Iterable[TestRecord]) -> list[str]:
@@ -36,16 +46,23 @@ class TestsCriterion(Criterion):
         self.judged_elsewhere = judged_elsewhere
 
     def evaluate(self, run: GateRun) -> CriterionResult:
-        required = [t for t in run.required_tests if self.judged_elsewhere not in t.markers]
+        ran = run.required_tests
+        required = [t for t in ran if self.judged_elsewhere not in t.markers]
         bad = [t for t in required if t.outcome in ("failed", "error", "not-run")]
         details = [f"collection error: {where}" for where in run.collection_errors]
         details += _listing(bad)
         details += [f"xdist worker {problem}" for problem in run.lost_workers]
-        measured = (
-            f"{sum(t.outcome in ('passed', 'xpassed') for t in required)}/{len(required)} passed"
-        )
+        if not any(t.outcome in EXECUTED for t in ran):
+            details.append("no required test ran (nothing collected, or everything deselected)")
+        measured = f"{sum(t.outcome in PASSED for t in required)}/{len(required)} passed"
         if details:
             return CriterionResult.unmet(measured, "all required pass", details)
+        deselected = [t.nodeid for t in run.tests if t.required and t.deselected]
+        if deselected:
+            lead = f"{len(deselected)} required tests deselected: run the full suite"
+            return CriterionResult.inconclusive(
+                measured, "all required pass", [lead, *capped(deselected, MAX_NAMED)]
+            )
         return CriterionResult.met(measured, "all required pass")
 
 

@@ -44,7 +44,7 @@ class DeterminismCriterion(Criterion):
     def evaluate(self, run: GateRun) -> CriterionResult:
         verdicts = _verdicts(run)
         if not verdicts:
-            return CriterionResult.met("0 deterministic tests", self.required, [NONE_NOTE])
+            return CriterionResult.unmet("0 deterministic tests", self.required, [NONE_NOTE])
         bad = [v for v in verdicts.values() if v.get("status") != "identical"]
         measured = f"{len(verdicts) - len(bad)}/{len(verdicts)} identical"
         if not bad:
