@@ -67,11 +67,24 @@ class Exclusions:
 
     def __init__(self, globs: Sequence[str]) -> None:
         self.globs = tuple(globs)
-        self._files = _union(file_glob_regex(glob) for glob in self.globs)
-        folders = (_folder_glob(glob) for glob in self.globs)
-        self._folders = _union(file_glob_regex(f) for f in folders if f is not None)
+        files: list[str] = []
+        folders: list[str] = []
+        for glob in self.globs:
+            folder = _folder_glob(glob)
+            if folder is not None:
+                folders.append(folder)
+            # a file matching ``d/**`` lies below a folder matching ``d``, which the walk
+            # prunes, so only other globs need testing file by file; but when ``d``
+            # itself ends in ``**`` (``a/**/**``, ``**``) it does not match the file's
+            # own folder (``a``, the root), so that glob is tested on files as well
+            if folder is None or folder.rsplit("/", 1)[-1] == "**":
+                files.append(glob)
+        self._files = _union(file_glob_regex(glob) for glob in files)
+        self.tests_files = self._files is not None
+        self._folders = _union(file_glob_regex(folder) for folder in folders)
 
     def skips_file(self, relpath: str) -> bool:
+        """Whether the file ``relpath``, in a folder the walk entered, is excluded."""
         return self._files is not None and self._files.match(relpath) is not None
 
     def skips_folder(self, relpath: str) -> bool:
@@ -121,9 +134,10 @@ def walk(root: Path, exclude: Sequence[str] | Exclusions = DEFAULT_EXCLUDE) -> t
                     found.append(rel)
             except OSError:
                 continue
-    kept = [rel for rel in found if not exclusions.skips_file(rel)]
-    kept.sort()
-    return tuple(kept)
+    if exclusions.tests_files:
+        found = [rel for rel in found if not exclusions.skips_file(rel)]
+    found.sort()
+    return tuple(found)
 
 
 @final
