@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_graduation.config import GraduationConfig, SourceRule
+from pytest_graduation.config import GraduationConfig, SourceRule, parse
 from pytest_graduation.model import GateRun, Status, TestRecord
 from pytest_graduation.repository import criteria_from
 from pytest_graduation.repository.compile_check import CompileCriterion, compile_error
@@ -360,3 +361,13 @@ def test_compile_reports_undecodable_sources(tmp_path: Path) -> None:
         "checked 2 files",
         "src/bad.py:2: cannot decode as utf-8: invalid start byte at byte 11",
     )
+
+
+def test_judging_without_a_session_honours_exclude(tmp_path: Path) -> None:
+    # as `merge` judges: no live config, the tree comes from the run's settings
+    _write(tmp_path, {"src/ok.py": "x = 1\n", "src/gen/big.py": "x = 1\n" * 9})
+    settings = parse({"exclude": ["src/gen/**"]}, source=None, prefix="")
+    run = dataclasses.replace(_run(tmp_path), settings=settings)
+    result = LineLimitCriterion({"src/**/*.py": 1}).evaluate(run)
+    assert (result.status, result.details) == (Status.MET, ("checked 1 file",))
+    assert LineLimitCriterion({"src/**/*.py": 1}).evaluate(_run(tmp_path)).status is Status.UNMET
