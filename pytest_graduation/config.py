@@ -28,6 +28,20 @@ PLAIN_NAME: Final = re.compile(r"[A-Za-z0-9_.-]+\Z")
 DEFAULT_EXAMPLES_TIMEOUT: Final = 60.0
 #: one day; beyond about 24 days the operating system's poll() timeout overflows
 MAX_EXAMPLES_TIMEOUT: Final = 86400.0
+#: what the repository criteria skip unless ``exclude`` says otherwise (SPEC section 12)
+DEFAULT_EXCLUDE: Final = (
+    ".git/**",
+    ".hg/**",
+    ".venv/**",
+    "venv/**",
+    ".tox/**",
+    ".nox/**",
+    "build/**",
+    "dist/**",
+    "node_modules/**",
+    "**/__pycache__/**",
+    "**/*.egg-info/**",
+)
 
 T = TypeVar("T")
 
@@ -110,6 +124,8 @@ class GraduationConfig:
     capabilities: Mapping[str, Capability] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
     github_summary: bool = True
+    #: file globs every repository criterion skips
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     #: per level, only the keys that level sets itself (before inheritance)
     own_criteria: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: a stable digest of the raw table, so shard reports can be checked for agreement
@@ -255,6 +271,7 @@ GLOBAL_KEYS: Final = {
     "capabilities",
     "waivers",
     "github_summary",
+    "exclude",
     "criteria",
 }
 
@@ -308,6 +325,7 @@ def parse(table: object, *, source: Path | None, prefix: str) -> GraduationConfi
     if not PLAIN_NAME.match(golden_dir) or golden_dir in (".", ".."):
         raise check.fail("golden_dir", "a plain folder name (letters, digits, _ - .)", golden_dir)
     github_summary = check.boolean("github_summary", table.get("github_summary", True))
+    exclude = check.strings("exclude", table.get("exclude", list(DEFAULT_EXCLUDE)))
     capabilities = _capabilities(check, table.get("capabilities", {}), levels)
     own_criteria = _all_criteria(check, table.get("criteria", {}), levels)
     waivers = _waivers(check, table.get("waivers", []), levels)
@@ -324,6 +342,7 @@ def parse(table: object, *, source: Path | None, prefix: str) -> GraduationConfi
         capabilities=capabilities,
         waivers=waivers,
         github_summary=github_summary,
+        exclude=exclude,
         own_criteria=own_criteria,
         digest=digest,
     )

@@ -106,6 +106,7 @@ def test_odd_globs_match_nothing_and_say_so(project: Project) -> None:
         "**/[!: no file matches this glob",
         "[: no file matches this glob",
         "\\: no file matches this glob",
+        "checked 0 files",
     ]
 
 

@@ -89,7 +89,10 @@ def test_failing_example_shows_exit_code_and_stderr_tail(project: Project, dist:
     examples = criterion(report, "examples")
     assert examples["status"] == "unmet"
     assert examples["measured"] == "1/2 passed"
-    assert examples["details"] == ["examples/bad.py: exit code 1: something broke"]
+    assert examples["details"] == [
+        "checked 2 files",
+        "examples/bad.py: exit code 1: something broke",
+    ]
     tests = criterion(report, "tests")
     assert tests["status"] == "met"
     result.stdout.fnmatch_lines(["alpha: NOT READY (1 of 2 criteria unmet)"])
@@ -131,6 +134,7 @@ def test_timeout_kills_the_whole_process_tree(project: Project, dist: list[str])
         ["*example examples/hang.py: timed out after 2 s (process tree killed)"]
     )
     assert criterion(report, "examples")["details"] == [
+        "checked 2 files",
         "examples/hang.py: timed out after 2 s (process tree killed)",
         "examples/spawner.py: timed out after 2 s (process tree killed)",
     ]
@@ -138,12 +142,45 @@ def test_timeout_kills_the_whole_process_tree(project: Project, dist: list[str])
     assert _gone(child)
 
 
+def test_examples_skip_what_exclude_lists(project: Project, dist: list[str]) -> None:
+    project.config(
+        """
+        [tool.pytest.ini_options]
+        testpaths = ["tests"]
+
+        [tool.graduation]
+        exclude = ["examples/broken/**", "**/_*.py"]
+
+        [tool.graduation.criteria.alpha]
+        examples = ["examples/**/*.py"]
+        """
+    )
+    project.write("tests/test_ok.py", PASSING_TEST)
+    project.write("examples/hello.py", "print('hi')\n")
+    project.write("examples/build/nested.py", "print('a build folder below the rootdir')\n")
+    project.write("examples/broken/bad.py", BAD)
+    project.write("examples/_helper.py", BAD)
+    result, report = project.gate("alpha", "-v", *dist)
+    assert result.ret == 0, result.stdout.str()
+    assert _passed_examples(result) == {
+        "examples/build/nested.py::example",
+        "examples/hello.py::example",
+    }
+    result.assert_outcomes(passed=3)
+    examples = criterion(report, "examples")
+    assert (examples["status"], examples["measured"]) == ("met", "2/2 passed")
+    assert examples["details"] == ["checked 2 files"]
+
+
 def test_example_killed_by_a_signal(project: Project) -> None:
     _project(project)
     project.write("examples/die.py", "import os, signal\nos.kill(os.getpid(), signal.SIGTERM)\n")
     result, report = project.gate("alpha")
     assert result.ret == 1
-    assert criterion(report, "examples")["details"] == ["examples/die.py: killed by signal SIGTERM"]
+    assert criterion(report, "examples")["details"] == [
+        "checked 1 file",
+        "examples/die.py: killed by signal SIGTERM",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -202,7 +239,7 @@ def test_example_glob_matching_nothing_is_unmet(project: Project) -> None:
     assert result.ret == 1
     examples = criterion(report, "examples")
     assert examples["status"] == "unmet"
-    assert examples["details"] == ["examples/**/*.py: no file matches this glob"]
+    assert examples["details"] == ["checked 0 files", "examples/**/*.py: no file matches this glob"]
 
 
 def test_how_a_script_ended_in_one_line() -> None:

@@ -32,6 +32,7 @@ def test_line_limit_met(project: Project, dist: list[str]) -> None:
     assert line_limit["status"] == "met"
     assert line_limit["measured"] == {"src/**/*.py": 5, "templates/*": 2}
     assert line_limit["required"] == {"src/**/*.py": 5, "templates/*": 2}
+    assert line_limit["details"] == ["checked 3 files"]
 
 
 def test_line_limit_unmet_lists_offenders_sorted(project: Project, dist: list[str]) -> None:
@@ -53,10 +54,10 @@ def test_line_limit_unmet_lists_offenders_sorted(project: Project, dist: list[st
     assert line_limit["status"] == "unmet"
     assert line_limit["measured"] == {"src/**/*.py": 9, "docs/*.md": None}
     details = line_limit["details"]
-    assert details[0] == "docs/*.md: no file matches this glob"
-    assert details[1:3] == ["src/crlf.py: 4 lines (limit 3)", "src/deep/er/a.py: 9 lines (limit 3)"]
-    assert details[3].startswith("src/latin.py: cannot decode as utf-8")
-    assert details[4:] == ["src/z.py: 4 lines (limit 3)"]
+    assert details[:2] == ["checked 5 files", "docs/*.md: no file matches this glob"]
+    assert details[2:4] == ["src/crlf.py: 4 lines (limit 3)", "src/deep/er/a.py: 9 lines (limit 3)"]
+    assert details[4].startswith("src/latin.py: cannot decode as utf-8")
+    assert details[5:] == ["src/z.py: 4 lines (limit 3)"]
     result.stdout.fnmatch_lines(["line_limit*unmet*", "*src/z.py: 4 lines (limit 3)"])
 
 
@@ -79,6 +80,7 @@ def test_compile_met_writes_no_bytecode(project: Project, dist: list[str]) -> No
     compiled = criterion(report, "compile")
     assert compiled["status"] == "met"
     assert compiled["measured"] == "5/5 compile"
+    assert compiled["details"] == ["checked 5 files"]
     assert not list(project.path.rglob("__pycache__/*.pyc"))
     assert not list((project.path / "src").rglob("__pycache__"))
 
@@ -103,17 +105,18 @@ def test_compile_unmet_names_file_line_and_message(project: Project, dist: list[
     assert compiled["status"] == "unmet"
     assert compiled["measured"] == "1/4 compile"
     details = compiled["details"]
-    assert details[:3] == [
+    assert details[:4] == [
+        "checked 4 files",
         "missing: no such file or folder",
         "empty: no .py file to compile",
         "../outside: not a path inside the rootdir",
     ]
-    assert details[3].startswith("src/bad.py:2: ")
+    assert details[4].startswith("src/bad.py:2: ")
     assert (
-        details[4] == "src/indent.py:2: expected an indented block after 'if' statement on line 1"
+        details[5] == "src/indent.py:2: expected an indented block after 'if' statement on line 1"
     )
-    assert details[5].startswith("src/nul.py:2: ")
-    assert "null" in details[5]
+    assert details[6].startswith("src/nul.py:2: ")
+    assert "null" in details[6]
 
 
 def test_compile_remembers_sources_that_compiled(project: Project) -> None:
@@ -160,6 +163,7 @@ def test_source_rules_met(project: Project, dist: list[str]) -> None:
     rules = criterion(report, "source_rules")
     assert rules["status"] == "met"
     assert (rules["measured"], rules["required"]) == (0, 0)
+    assert rules["details"] == ["checked 1 file"]
 
 
 def test_source_rules_unmet_lists_every_hit_in_file_order(
@@ -176,14 +180,15 @@ def test_source_rules_unmet_lists_every_hit_in_file_order(
     rules = criterion(report, "source_rules")
     assert rules["status"] == "unmet"
     assert rules["measured"] == 5
-    assert rules["details"][:4] == [
+    assert rules["details"][:5] == [
+        "checked 4 files",
         "src/a/c.py:1: no-todo: open a ticket instead",
         "src/a/c.py:2: no-print: use logging",
         "src/b.py:2: no-print: use logging",
         "src/b.py:2: no-todo: open a ticket instead",
     ]
-    assert rules["details"][4].startswith("src/latin.py:2: cannot decode as utf-8")
-    assert rules["details"][5:] == ["src/notes.txt:1: no-todo: open a ticket instead"]
+    assert rules["details"][5].startswith("src/latin.py:2: cannot decode as utf-8")
+    assert rules["details"][6:] == ["src/notes.txt:1: no-todo: open a ticket instead"]
 
 
 def test_source_rule_matching_no_file_is_unmet(project: Project) -> None:
@@ -200,7 +205,8 @@ def test_source_rule_matching_no_file_is_unmet(project: Project) -> None:
     result, report = project.gate("alpha")
     assert result.ret == 1
     assert criterion(report, "source_rules")["details"] == [
-        "rule 'no-eval': no file matches this glob"
+        "checked 0 files",
+        "rule 'no-eval': no file matches this glob",
     ]
 
 
@@ -246,3 +252,114 @@ def test_walk_skips_excluded_folders_and_outside_symlinks(
     result, report = project.gate("alpha")
     assert result.ret == 0, criterion(report, "line_limit")
     assert criterion(report, "compile")["measured"] == "1/1 compile"
+
+
+def test_build_and_dist_packages_below_the_rootdir_are_checked(project: Project) -> None:
+    # the default exclude names the rootdir's build/ and dist/, not packages deeper down
+    project.config(
+        """
+        [tool.graduation.criteria.alpha]
+        line_limit = { "src/**/*.py" = 2 }
+        compile = ["src", "."]
+
+        [[tool.graduation.criteria.alpha.source_rules]]
+        name = "no-todo"
+        files = "src/**"
+        pattern = "TODO"
+        message = "open a ticket"
+        """
+    )
+    project.write("tests/test_ok.py", PASSING_TEST)
+    project.write("src/mypkg/build/__init__.py", "def (:\n")
+    project.write("src/mypkg/dist/long.py", _lines(3))
+    project.write("src/mypkg/build/notes.txt", "TODO\n")
+    project.write("build/lib/gen.py", _lines(5) + "def (:\n  # TODO\n")
+    project.write("dist/old.py", "def (:\n")
+    result, report = project.gate("alpha")
+    assert result.ret == 1
+    compiled = criterion(report, "compile")
+    assert compiled["status"] == "unmet"
+    assert compiled["measured"] == "2/3 compile"
+    assert compiled["details"][0] == "checked 3 files"
+    assert compiled["details"][1].startswith("src/mypkg/build/__init__.py:1: ")
+    assert criterion(report, "line_limit")["details"] == [
+        "checked 2 files",
+        "src/mypkg/dist/long.py: 3 lines (limit 2)",
+    ]
+    assert criterion(report, "source_rules")["details"] == [
+        "checked 3 files",
+        "src/mypkg/build/notes.txt:1: no-todo: open a ticket",
+    ]
+
+
+def test_exclude_replaces_the_default(project: Project) -> None:
+    project.config(
+        """
+        [tool.graduation]
+        exclude = ["generated/**", "src/*_pb2.py"]
+
+        [tool.graduation.criteria.alpha]
+        compile = ["."]
+        line_limit = { "generated/**" = 1 }
+        """
+    )
+    project.write("tests/test_ok.py", PASSING_TEST)
+    project.write("generated/deep/x.py", "def (:\n")
+    project.write("src/api_pb2.py", "def (:\n")
+    project.write("src/pkg/api_pb2.py", "x = 1\n")  # `*` stays in one folder: checked
+    project.write("build/lib/x.py", "x = 1\n")  # no longer excluded: checked
+    project.write("venv/pyvenv.cfg", "home = /usr\n")  # a virtualenv is always skipped
+    project.write("venv/lib/site.py", "def (:\n")
+    result, report = project.gate("alpha")
+    assert result.ret == 1
+    compiled = criterion(report, "compile")
+    assert (compiled["status"], compiled["measured"]) == ("met", "3/3 compile")
+    assert compiled["details"] == ["checked 3 files"]
+    # a glob whose files are all excluded measured nothing: unmet, never met
+    line_limit = criterion(report, "line_limit")
+    assert line_limit["status"] == "unmet"
+    assert line_limit["details"] == ["checked 0 files", "generated/**: no file matches this glob"]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('"build/**"', "tool.graduation.exclude: expected an array of strings, got string"),
+        ('["ok/**", 3]', "tool.graduation.exclude[1]: expected a non-empty string, got integer 3"),
+        ('[""]', "tool.graduation.exclude[0]: expected a non-empty string"),
+    ],
+)
+def test_bad_exclude_is_a_usage_error(project: Project, value: str, message: str) -> None:
+    project.config(f"[tool.graduation]\nexclude = {value}\n")
+    project.write("tests/test_ok.py", PASSING_TEST)
+    result, report = project.gate("alpha")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert message in result.stderr.str()
+    assert report == {}
+
+
+def test_compile_that_checks_nothing_is_unmet(project: Project) -> None:
+    project.config(
+        """
+        [tool.graduation.criteria.alpha]
+        compile = []
+
+        [tool.graduation.criteria.beta]
+        compile = ["build", "src/mypkg/__pycache__"]
+        """
+    )
+    project.write("tests/test_ok.py", PASSING_TEST)
+    project.write("build/gen.py", "x = 1\n")
+    project.write("src/mypkg/__pycache__/stale.py", "x = 1\n")
+    result, report = project.gate("alpha")
+    assert result.ret == 1
+    compiled = criterion(report, "compile")
+    assert compiled["status"] == "unmet"
+    assert compiled["details"] == ["checked 0 files", "nothing to compile: compile = []"]
+    result, report = project.gate("beta")
+    assert result.ret == 1
+    assert criterion(report, "compile")["details"] == [
+        "checked 0 files",
+        "build: no .py file to compile (excluded)",
+        "src/mypkg/__pycache__: no .py file to compile (excluded)",
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_graduation.config import GraduationConfig, SourceRule
+from pytest_graduation.config import GraduationConfig, SourceRule, parse
 from pytest_graduation.model import GateRun, Status, TestRecord
 from pytest_graduation.repository import criteria_from
 from pytest_graduation.repository.compile_check import CompileCriterion, compile_error
@@ -131,7 +132,7 @@ def test_tree_reads_each_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPat
             assert tree.source(rel) is _source
     monkeypatch.setattr("pytest_graduation.repository.source_rules.tree_for", lambda run: tree)
     result = SourceRulesCriterion(rules).evaluate(_run(tmp_path))
-    assert result.details == ("src/a.py:1: one: m1", "src/a.py:1: two: m2")
+    assert result.details == ("checked 2 files", "src/a.py:1: one: m1", "src/a.py:1: two: m2")
     assert sorted(reads) == [tmp_path / "src/a.py", tmp_path / "src/b.txt"]
 
 
@@ -165,12 +166,99 @@ def test_compile_error_messages() -> None:
     )
 
 
-def test_empty_configuration_is_met(tmp_path: Path) -> None:
+def test_empty_configuration_measures_nothing_and_is_unmet(tmp_path: Path) -> None:
+    _write(tmp_path, {"src/a.py": "x = 1\n"})
     run = _run(tmp_path)
-    assert LineLimitCriterion({}).evaluate(run).status is Status.MET
-    assert CompileCriterion([]).evaluate(run).status is Status.MET
-    assert SourceRulesCriterion([]).evaluate(run).status is Status.MET
-    assert ExamplesCriterion([]).evaluate(run).status is Status.MET
+    results = {
+        "line_limit": LineLimitCriterion({}).evaluate(run),
+        "compile": CompileCriterion([]).evaluate(run),
+        "source_rules": SourceRulesCriterion([]).evaluate(run),
+        "examples": ExamplesCriterion([]).evaluate(run),
+    }
+    assert {name: r.status for name, r in results.items()} == dict.fromkeys(results, Status.UNMET)
+    assert {name: r.details for name, r in results.items()} == {
+        "line_limit": ("checked 0 files", "nothing to check: no glob in line_limit"),
+        "compile": ("checked 0 files", "nothing to compile: compile = []"),
+        "source_rules": ("checked 0 files", "nothing to check: no rule in source_rules"),
+        "examples": ("checked 0 files", "nothing to check: examples = []"),
+    }
+
+
+TREE = {
+    "build/gen.py": "",
+    "dist/pkg.whl.py": "",
+    "src/pkg/build/__init__.py": "",
+    "src/pkg/dist/x.py": "",
+    "src/pkg/__pycache__/m.pyc": "",
+    "src/pkg.egg-info/PKG-INFO": "",
+    "src/notes.txt": "",
+    ".venv/lib/site.py": "",
+    "deep/env/pyvenv.cfg": "",
+    "deep/env/lib/site.py": "",
+    ".pytest_cache/README.md": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("exclude", "expected"),
+    [
+        (  # the default: build/** and dist/** are the rootdir's folders only
+            None,
+            [
+                ".pytest_cache/README.md",
+                "src/notes.txt",
+                "src/pkg/build/__init__.py",
+                "src/pkg/dist/x.py",
+            ],
+        ),
+        (  # nothing excluded, but a virtualenv is never walked
+            [],
+            [
+                ".pytest_cache/README.md",
+                ".venv/lib/site.py",
+                "build/gen.py",
+                "dist/pkg.whl.py",
+                "src/notes.txt",
+                "src/pkg.egg-info/PKG-INFO",
+                "src/pkg/__pycache__/m.pyc",
+                "src/pkg/build/__init__.py",
+                "src/pkg/dist/x.py",
+            ],
+        ),
+        (
+            ["**/build/**", "src/*.txt", ".*/**", "**/*.egg-info/**", "**/__pycache__/**"],
+            ["dist/pkg.whl.py", "src/pkg/dist/x.py"],
+        ),
+        (["**"], []),
+        (  # globs of files, not folders: every file is tested, nothing is pruned
+            ["src/**/*.py", "*/*.*"],
+            [".venv/lib/site.py", "src/pkg.egg-info/PKG-INFO", "src/pkg/__pycache__/m.pyc"],
+        ),
+    ],
+)
+def test_walk_skips_what_exclude_lists(
+    tmp_path: Path, exclude: list[str] | None, expected: list[str]
+) -> None:
+    _write(tmp_path, TREE)
+    tree = RepoTree(tmp_path) if exclude is None else RepoTree(tmp_path, exclude)
+    assert list(tree.files) == expected
+
+
+def test_walk_prunes_excluded_folders_unseen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(tmp_path, {**TREE, "src/gen/a/b.py": "", "src/gen.py": ""})
+    scanned: list[str] = []
+    real_scandir = os.scandir
+
+    def recording(path: str) -> object:
+        scanned.append(Path(path).relative_to(tmp_path).as_posix())
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", recording)
+    files = walk(tmp_path, ["build/**", "src/*/**", ".*/**"])
+    assert files == ("dist/pkg.whl.py", "src/gen.py", "src/notes.txt")
+    assert sorted(scanned) == [".", "deep", "dist", "src"]
 
 
 def test_criteria_only_for_configured_keys() -> None:
@@ -200,6 +288,7 @@ def test_examples_criterion_judges_every_marked_record(tmp_path: Path) -> None:
     assert result.status is Status.UNMET
     assert result.measured == "1/5 passed"
     assert result.details == (
+        "checked 5 files",
         "elsewhere.py: failed: why",
         "ex/b.py: exit code 2: boom",
         "ex/c.py: did not run",
@@ -215,7 +304,7 @@ def test_examples_criterion_is_inconclusive_when_deselected(tmp_path: Path) -> N
     )
     result = ExamplesCriterion(["ex/*.py"]).evaluate(_run(tmp_path, tests))
     assert result.status is Status.INCONCLUSIVE
-    assert result.details[0] == "ex/b.py: deselected"
+    assert result.details[:2] == ("checked 2 files", "ex/b.py: deselected")
 
 
 def test_run_script_reports_exit_code_and_stderr(tmp_path: Path) -> None:
@@ -269,5 +358,16 @@ def test_compile_reports_undecodable_sources(tmp_path: Path) -> None:
     assert result.status is Status.UNMET
     assert result.measured == "1/2 compile"
     assert result.details == (
+        "checked 2 files",
         "src/bad.py:2: cannot decode as utf-8: invalid start byte at byte 11",
     )
+
+
+def test_judging_without_a_session_honours_exclude(tmp_path: Path) -> None:
+    # as `merge` judges: no live config, the tree comes from the run's settings
+    _write(tmp_path, {"src/ok.py": "x = 1\n", "src/gen/big.py": "x = 1\n" * 9})
+    settings = parse({"exclude": ["src/gen/**"]}, source=None, prefix="")
+    run = dataclasses.replace(_run(tmp_path), settings=settings)
+    result = LineLimitCriterion({"src/**/*.py": 1}).evaluate(run)
+    assert (result.status, result.details) == (Status.MET, ("checked 1 file",))
+    assert LineLimitCriterion({"src/**/*.py": 1}).evaluate(_run(tmp_path)).status is Status.UNMET

@@ -28,7 +28,7 @@ def configure(config: pytest.Config, settings: GraduationConfig, level: str | No
     if wanted.examples:
         from pytest_graduation.repository.examples import ExamplesCollector
 
-        collector = ExamplesCollector(wanted.examples, wanted.examples_timeout)
+        collector = ExamplesCollector(wanted.examples, wanted.examples_timeout, settings.exclude)
         config.pluginmanager.register(collector, "graduation-examples")
 
 

@@ -23,7 +23,7 @@ from typing import Final, final
 import pytest
 
 from pytest_graduation.model import Criterion, CriterionResult, GateRun
-from pytest_graduation.repository.walk import RepoTree, capped, tree_for
+from pytest_graduation.repository.walk import RepoTree, capped, checked, tree_for
 
 CACHE_KEY: Final = (
     f"graduation/compiled/{sys.implementation.name}-{sys.version_info[0]}.{sys.version_info[1]}"
@@ -78,7 +78,7 @@ class CompiledCache:
 def _targets(tree: RepoTree, paths: Sequence[str]) -> tuple[list[str], list[str]]:
     """The files to compile and the problems with the configured paths."""
     files: dict[str, None] = {}
-    problems = []
+    problems = [] if paths else ["nothing to compile: compile = []"]
     for raw in paths:
         pure = PurePosixPath(raw.replace("\\", "/"))
         if pure.is_absolute() or ".." in pure.parts:
@@ -89,7 +89,9 @@ def _targets(tree: RepoTree, paths: Sequence[str]) -> tuple[list[str], list[str]
             problems.append(f"{raw}: no such file or folder")
             continue
         found = [f for f in tree.below(rel) if f.endswith(".py") or f == rel]
-        if not found:
+        if not found and tree.hides(rel):
+            problems.append(f"{raw}: no .py file to compile (excluded)")
+        elif not found:
             problems.append(f"{raw}: no .py file to compile")
         files.update(dict.fromkeys(found))
     return sorted(files), problems
@@ -123,7 +125,7 @@ class CompileCriterion(Criterion):
             compiled.add(digest)
         cache.save(compiled)
         measured = f"{len(files) - len(errors)}/{len(files)} compile"
-        details = capped([*problems, *errors])
-        if details:
+        details = [checked(len(files)), *capped([*problems, *errors])]
+        if problems or errors:
             return CriterionResult.unmet(measured, "all compile", details)
-        return CriterionResult.met(measured, "all compile")
+        return CriterionResult.met(measured, "all compile", details)

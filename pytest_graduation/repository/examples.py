@@ -25,7 +25,7 @@ from pytest_graduation.facts import facts_of
 from pytest_graduation.model import Criterion, CriterionResult, GateRun
 from pytest_graduation.repository.marker import EXAMPLE_MARKER as EXAMPLE_MARKER
 from pytest_graduation.repository.marker import MARKER_LINE as MARKER_LINE
-from pytest_graduation.repository.walk import capped, tree_for, tree_of
+from pytest_graduation.repository.walk import capped, checked, tree_for, tree_of
 
 #: the marker every example item carries; the ``tests`` criterion leaves these to us
 ITEM_NAME: Final = "example"
@@ -191,15 +191,16 @@ class ExamplesCollector:
     items in the same (sorted) order.
     """
 
-    def __init__(self, globs: Sequence[str], timeout: float) -> None:
+    def __init__(self, globs: Sequence[str], timeout: float, exclude: Sequence[str]) -> None:
         self.globs = tuple(globs)
         self.timeout = timeout
+        self.exclude = tuple(exclude)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(
         self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
-        tree = tree_of(config)
+        tree = tree_of(config, self.exclude)
         scripts = sorted({rel for glob in self.globs for rel in tree.matching(glob)})
         taken = {item.nodeid for item in items}
         for rel in scripts:
@@ -228,7 +229,7 @@ class ExamplesCriterion(Criterion):
     def evaluate(self, run: GateRun) -> CriterionResult:
         tree = tree_for(run)
         expected: dict[str, str] = {}
-        problems: list[str] = []
+        problems = [] if self.globs else ["nothing to check: examples = []"]
         for glob in self.globs:
             files = tree.matching(glob)
             if not files:
@@ -256,10 +257,11 @@ class ExamplesCriterion(Criterion):
                 reason = why.get(nodeid) or f"{record.outcome}: {record.longrepr}".rstrip(": ")
                 problems.append(f"{label}: {reason}")
         measured = f"{passed}/{len(nodeids)} passed"
+        count = checked(len(nodeids))
         if problems:
-            return CriterionResult.unmet(measured, "all pass", capped(problems))
+            return CriterionResult.unmet(measured, "all pass", [count, *capped(problems)])
         if deselected:
             details = [f"{label}: deselected" for label in deselected]
             details.append("run the full suite (without -k/-m/--deselect) to judge every example")
-            return CriterionResult.inconclusive(measured, "all pass", capped(details))
-        return CriterionResult.met(measured, "all pass")
+            return CriterionResult.inconclusive(measured, "all pass", [count, *capped(details)])
+        return CriterionResult.met(measured, "all pass", [count])

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import final
 
 from pytest_graduation.model import Criterion, CriterionResult, GateRun
-from pytest_graduation.repository.walk import capped, tree_for
+from pytest_graduation.repository.walk import capped, checked, tree_for
 
 
 @final
@@ -14,6 +14,7 @@ class LineLimitCriterion(Criterion):
     """``line_limit = { "src/**/*.py" = 500 }``: every matching file within its limit.
 
     Measured is the longest matching file per glob (``None`` when nothing matches).
+    An empty table measures nothing, so it is unmet.
     """
 
     name = "line_limit"
@@ -25,8 +26,12 @@ class LineLimitCriterion(Criterion):
         tree = tree_for(run)
         longest: dict[str, int | None] = {}
         problems: set[str] = set()
+        seen: set[str] = set()
+        if not self.limits:
+            problems.add("nothing to check: no glob in line_limit")
         for glob, limit in self.limits.items():
             files = tree.matching(glob)
+            seen.update(files)
             if not files:
                 longest[glob] = None
                 problems.add(f"{glob}: no file matches this glob")
@@ -41,6 +46,7 @@ class LineLimitCriterion(Criterion):
                 if count > limit:
                     problems.add(f"{rel}: {count} lines (limit {limit})")
             longest[glob] = most
+        details = [checked(len(seen)), *capped(sorted(problems))]
         if problems:
-            return CriterionResult.unmet(longest, self.limits, capped(sorted(problems)))
-        return CriterionResult.met(longest, self.limits)
+            return CriterionResult.unmet(longest, self.limits, details)
+        return CriterionResult.met(longest, self.limits, details)

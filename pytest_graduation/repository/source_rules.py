@@ -7,7 +7,7 @@ from typing import final
 
 from pytest_graduation.config import SourceRule
 from pytest_graduation.model import Criterion, CriterionResult, GateRun
-from pytest_graduation.repository.walk import capped, tree_for
+from pytest_graduation.repository.walk import capped, checked, tree_for
 
 
 @final
@@ -15,7 +15,8 @@ class SourceRulesCriterion(Criterion):
     """Each rule ``{name, files, pattern, message}`` forbids lines matching ``pattern``
     (``re.search`` on each line, without its line ending) in files matching ``files``.
 
-    Every file is read once, however many rules apply to it.
+    Every file is read once, however many rules apply to it. No rule at all
+    measures nothing, so it is unmet.
     """
 
     name = "source_rules"
@@ -27,6 +28,8 @@ class SourceRulesCriterion(Criterion):
         tree = tree_for(run)
         rules_of: dict[str, list[SourceRule]] = {}
         problems: list[tuple[str, int, str]] = []
+        if not self.rules:
+            problems.append(("", 0, "nothing to check: no rule in source_rules"))
         for rule in self.rules:
             files = tree.matching(rule.files)
             if not files:
@@ -48,7 +51,8 @@ class SourceRulesCriterion(Criterion):
                         problems.append(
                             (rel, number, f"{rel}:{number}: {rule.name}: {rule.message}")
                         )
-        details = capped([text for _, _, text in sorted(problems, key=lambda p: p[:2])])
+        texts = [text for _, _, text in sorted(problems, key=lambda p: p[:2])]
+        details = [checked(len(rules_of)), *capped(texts)]
         if problems:
             return CriterionResult.unmet(violations, 0, details)
-        return CriterionResult.met(violations, 0)
+        return CriterionResult.met(violations, 0, details)

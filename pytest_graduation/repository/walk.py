@@ -1,15 +1,17 @@
 """One walk of the repository per session, shared by the repository criteria.
 
 The walk lists every file below the rootdir as a rootdir-relative POSIX path,
-skipping the usual non-source folders, and never leaves the rootdir through a
-symlink. File texts are read and decoded once and cached, so ``line_limit``,
-``compile`` and ``source_rules`` together read each file a single time.
+skipping what ``[tool.graduation] exclude`` lists (whole folders are pruned, not
+walked) and any virtualenv, and never leaves the rootdir through a symlink. File
+texts are read and decoded once and cached, so ``line_limit``, ``compile`` and
+``source_rules`` together read each file a single time.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,29 +20,12 @@ from typing import Final, final
 
 import pytest
 
+from pytest_graduation.config import DEFAULT_EXCLUDE
 from pytest_graduation.globs import file_glob_regex
 from pytest_graduation.model import GateRun
 
-#: folder names never walked into (besides any folder holding a ``pyvenv.cfg``)
-EXCLUDED_DIRS: Final = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        "node_modules",
-        "__pycache__",
-        "build",
-        "dist",
-        ".eggs",
-        ".tox",
-        ".nox",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        ".hypothesis",
-    }
-)
-EXCLUDED_SUFFIXES: Final = (".egg-info",)
+#: a folder holding this file is a virtual environment, skipped wherever it is
+PYVENV_MARKER: Final = "pyvenv.cfg"
 
 #: the most details one repository criterion lists; the rest are counted
 MAX_DETAILS: Final = 100
@@ -53,11 +38,63 @@ def capped(details: Sequence[str], limit: int = MAX_DETAILS) -> list[str]:
     return [*details[:limit], f"... and {len(details) - limit} more"]
 
 
-def _excluded(entry: os.DirEntry[str]) -> bool:
-    name = entry.name
-    if name in EXCLUDED_DIRS or name.endswith(EXCLUDED_SUFFIXES):
-        return True
-    return os.path.exists(os.path.join(entry.path, "pyvenv.cfg"))
+def checked(count: int) -> str:
+    """The detail every repository criterion gives: how many files it looked at."""
+    return f"checked {count} file{'' if count == 1 else 's'}"
+
+
+def _union(patterns: Iterable[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One regex matching what any of ``patterns`` (anchored, ``\\Z``-ended) matches."""
+    sources = [f"(?:{pattern.pattern})" for pattern in patterns]
+    return re.compile("|".join(sources), re.DOTALL) if sources else None
+
+
+def _folder_glob(glob: str) -> str | None:
+    """The glob of the folders whose whole content ``glob`` excludes, if it ends in ``/**``.
+
+    ``build/**`` gives ``build``: a folder matching it can be pruned unseen, because
+    every path below it matches ``build/**``. A bare ``**`` covers every folder.
+    """
+    segments = glob.strip("/").split("/")
+    if segments[-1] != "**":
+        return None
+    return "/".join(segments[:-1]) or "**"
+
+
+@final
+class Exclusions:
+    """The ``exclude`` file globs, compiled once: which files and whole folders to skip."""
+
+    def __init__(self, globs: Sequence[str]) -> None:
+        self.globs = tuple(globs)
+        files: list[str] = []
+        folders: list[str] = []
+        for glob in self.globs:
+            folder = _folder_glob(glob)
+            if folder is not None:
+                folders.append(folder)
+            # a file matching ``d/**`` lies below a folder matching ``d``, which the walk
+            # prunes, so only other globs need testing file by file; but when ``d``
+            # itself ends in ``**`` (``a/**/**``, ``**``) it does not match the file's
+            # own folder (``a``, the root), so that glob is tested on files as well
+            if folder is None or folder.rsplit("/", 1)[-1] == "**":
+                files.append(glob)
+        self._files = _union(file_glob_regex(glob) for glob in files)
+        self.tests_files = self._files is not None
+        self._folders = _union(file_glob_regex(folder) for folder in folders)
+
+    def skips_file(self, relpath: str) -> bool:
+        """Whether the file ``relpath``, in a folder the walk entered, is excluded."""
+        return self._files is not None and self._files.match(relpath) is not None
+
+    def skips_folder(self, relpath: str) -> bool:
+        """Whether ``exclude`` covers everything below the folder ``relpath``."""
+        return self._folders is not None and self._folders.match(relpath) is not None
+
+
+def _skipped_folder(exclusions: Exclusions, path: str, relpath: str) -> bool:
+    """Whether the walk does not enter this folder: excluded whole, or a virtualenv."""
+    return exclusions.skips_folder(relpath) or os.path.exists(os.path.join(path, PYVENV_MARKER))
 
 
 def _inside(path: str, real_root: str) -> bool:
@@ -65,12 +102,16 @@ def _inside(path: str, real_root: str) -> bool:
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
-def walk(root: Path) -> tuple[str, ...]:
-    """Every file below ``root`` as a sorted tuple of root-relative POSIX paths.
+def walk(root: Path, exclude: Sequence[str] | Exclusions = DEFAULT_EXCLUDE) -> tuple[str, ...]:
+    """Every file below ``root`` that ``exclude`` keeps, as a sorted tuple of
+    root-relative POSIX paths.
 
-    Symlinked folders are not entered (no cycles, no escape); a symlinked file
-    is listed only when its target lies inside the root.
+    A folder whose whole content is excluded (``build/**``), or that holds a
+    ``pyvenv.cfg``, is not entered at all. Symlinked folders are not entered (no
+    cycles, no escape); a symlinked file is listed only when its target lies inside
+    the root.
     """
+    exclusions = exclude if isinstance(exclude, Exclusions) else Exclusions(exclude)
     real_root = os.path.realpath(root)
     found: list[str] = []
     pending: list[tuple[str, str]] = [(str(root), "")]
@@ -87,12 +128,14 @@ def walk(root: Path) -> tuple[str, ...]:
                     if entry.is_file() and _inside(entry.path, real_root):
                         found.append(rel)
                 elif entry.is_dir():
-                    if not _excluded(entry):
+                    if not _skipped_folder(exclusions, entry.path, rel):
                         pending.append((entry.path, rel + "/"))
                 elif entry.is_file():
                     found.append(rel)
             except OSError:
                 continue
+    if exclusions.tests_files:
+        found = [rel for rel in found if not exclusions.skips_file(rel)]
     found.sort()
     return tuple(found)
 
@@ -148,23 +191,35 @@ def decode(relpath: str, data: bytes) -> Source:
 
 @final
 class RepoTree:
-    """The files of one rootdir, walked lazily once, with a cache of decoded texts."""
+    """The files of one rootdir that ``exclude`` keeps, walked lazily once, with a
+    cache of decoded texts."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, exclude: Sequence[str] = DEFAULT_EXCLUDE) -> None:
         self.root = root
+        self.exclusions = Exclusions(exclude)
         self._files: tuple[str, ...] | None = None
         self._sources: dict[str, Source] = {}
 
     @property
     def files(self) -> tuple[str, ...]:
         if self._files is None:
-            self._files = walk(self.root)
+            self._files = walk(self.root, self.exclusions)
         return self._files
 
     def matching(self, glob: str) -> list[str]:
         """The files matching the file glob ``glob``, sorted."""
         regex = file_glob_regex(glob)
         return [rel for rel in self.files if regex.match(rel)]
+
+    def hides(self, relpath: str) -> bool:
+        """Whether the existing path ``relpath`` lies in what the walk skips."""
+        parts = relpath.split("/")
+        for end in range(1, len(parts) + 1):
+            folder = "/".join(parts[:end])
+            path = os.path.join(self.root, folder)
+            if os.path.isdir(path) and _skipped_folder(self.exclusions, path, folder):
+                return True
+        return self.exclusions.skips_file(relpath)
 
     def below(self, relpath: str) -> list[str]:
         """The files at or below the rootdir-relative path ``relpath``, sorted."""
@@ -194,17 +249,21 @@ class RepoTree:
 tree_key: Final = pytest.StashKey[RepoTree]()
 
 
-def tree_of(config: pytest.Config) -> RepoTree:
-    """The session's shared tree of ``config.rootpath``."""
+def tree_of(config: pytest.Config, exclude: Sequence[str]) -> RepoTree:
+    """The session's shared tree of ``config.rootpath`` (a fresh one for an ``exclude``
+    other than the shared tree's, which a session does not have)."""
     tree = config.stash.get(tree_key, None)
     if tree is None:
-        tree = config.stash[tree_key] = RepoTree(config.rootpath)
+        tree = config.stash[tree_key] = RepoTree(config.rootpath, exclude)
+    elif tree.exclusions.globs != tuple(exclude):
+        return RepoTree(config.rootpath, exclude)
     return tree
 
 
 def tree_for(run: GateRun) -> RepoTree:
     """The tree a criterion judges: the live session's shared one, or a fresh walk of
     ``run.rootdir`` when judging merged reports."""
+    exclude = run.settings.exclude
     if run.config is not None and run.config.rootpath == run.rootdir:
-        return tree_of(run.config)
-    return RepoTree(run.rootdir)
+        return tree_of(run.config, exclude)
+    return RepoTree(run.rootdir, exclude)
