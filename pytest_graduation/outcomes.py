@@ -63,7 +63,7 @@ def _short(report: pytest.TestReport | pytest.CollectReport) -> str:
         where = _relative(str(getattr(crash, "path", "") or ""))
         # a location outside the project (pytest.fail(pytrace=False) from a plugin) says
         # nothing to the reader
-        return f"{first} ({where}:{crash.lineno})" if where else first
+        return f"{first} ({where}:{getattr(crash, 'lineno', '?')})" if where else first
     text = getattr(report, "longreprtext", "") or ""
     lines = [line for line in text.strip().splitlines() if line.strip()]
     if not lines:
