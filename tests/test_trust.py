@@ -356,3 +356,55 @@ def test_a_conftest_raising_on_the_workers_does_not_erase_the_facts(project: Pro
     assert criterion(report, "determinism")["measured"] == "4/4 identical"
     assert criterion(report, "capabilities")["measured"] == "1/1 proven"
     assert report["verdict"] == "ready"
+
+
+SOURCES = {
+    "pyproject": [],
+    "config-relative": ["--graduation-config=conf/gate.toml"],
+    "config-absolute": ["--graduation-config={path}/conf/gate.toml"],
+    "inifile": ["-c", "conf/other.ini", "--graduation-config=conf/gate.toml"],
+    "rootdir": ["--rootdir={path}", "--graduation-config=conf/gate.toml"],
+}
+GATE = """
+[tool.graduation.capabilities.parser]
+tests = ["tests/test_x.py::test_parse*"]
+
+[tool.graduation.criteria.alpha]
+max_skipped = 0
+capabilities = true
+determinism_runs = 2
+"""
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_every_configuration_source_gives_one_verdict_serial_and_xdist(
+    project: Project, source: str
+) -> None:
+    project.config(GATE)
+    project.write("conf/gate.toml", GATE.replace("tool.graduation.", ""))
+    project.write("conf/other.ini", "[pytest]\n")
+    project.write(
+        "tests/test_x.py",
+        """
+        import pytest
+
+        @pytest.mark.deterministic
+        def test_parse(observe):
+            observe(sorted({"b", "a"}))
+
+        def test_skipped():
+            pytest.skip("no")
+        """,
+    )
+    args = [arg.format(path=project.path) for arg in SOURCES[source]]
+    verdicts = []
+    for dist in ([], ["-n", "2"]):
+        _, report = project.gate("alpha", *args, *dist)
+        verdicts.append({c["name"]: (c["status"], c["measured"]) for c in report["criteria"]})
+    assert verdicts[0] == verdicts[1]
+    assert verdicts[0] == {
+        "tests": ("met", "1/2 passed"),
+        "skipped": ("unmet", 1),
+        "determinism": ("met", "1/1 identical"),
+        "capabilities": ("met", "1/1 proven"),
+    }
