@@ -104,8 +104,7 @@ def test_floors_judged_on_the_combined_measurement(project: Project, dist: list[
     total = criterion(report, "coverage")
     assert (total["status"], total["measured"], total["required"]) == ("unmet", 73.0, 74.0)
     assert total["details"] == [
-        "total 73% of lines over 5 measured file(s) is below the floor of 74%: "
-        "1 more line needed",
+        "total 73% of lines over 5 measured file(s) is below the floor of 74%: 1 more line needed",
         # core.py and extra.py (75%) reach the floor on their own: only text.py is named
         "most needed: pkg/util/text.py 67% (1 missing line): 1 more line needed",
     ]

@@ -68,7 +68,8 @@ def not_judgeable(measurement: Mapping[str, Any]) -> list[str]:
             *([f"... and {more} more"] if more > 0 else []),
         ]
     if not measurement.get("files"):
-        return ["not measured: nothing measured: the coverage data reports no file"]
+        # only when every measured file was skipped as unparsable, as coverage.py skips
+        return ["not measured: nothing measured: no measured file could be parsed"]
     return []
 
 
@@ -161,6 +162,8 @@ class CoveragePathsCriterion(Criterion):
     def evaluate(self, run: GateRun) -> CriterionResult:
         measurement = measurement_of(run)
         problems = not_judgeable(measurement)
+        if not self.floors:  # an empty table judges nothing
+            problems = ["not measured: coverage_paths names no glob", *problems]
         if problems:
             return CriterionResult.unmet(None, self.floors, problems)
         kind, precision = measurement["kind"], int(measurement["precision"])

@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 
 #: the hint every "not measured" message ends with (SPEC section 3)
 HINT: Final = "add --cov=<package> to the pytest command"
-#: the most decimals compared and shown: a float holds no more for a percentage
-MAX_DIGITS: Final = 15
+#: the most decimals compared and shown: more would show a float's noise (99.99999999
+#: at 15 decimals is 99.999999990000006)
+MAX_DIGITS: Final = 12
 
 
 @final
@@ -97,7 +98,7 @@ def digits_for(floor: float, precision: int) -> int:
     """Decimal places to show and compare: pytest-cov's precision, or more when the
     floor itself has more (as coverage.py's ``fail_under`` does), at most
     :data:`MAX_DIGITS` (a floor such as ``1e-320`` is then compared exactly with the
-    value shown at 15 decimals, which is never 0 unless nothing is covered)."""
+    value shown at 12 decimals, which is never 0 unless nothing is covered)."""
     return min(max(0, precision, decimals(floor)), MAX_DIGITS)
 
 
