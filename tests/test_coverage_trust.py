@@ -351,3 +351,26 @@ def test_an_empty_coverage_paths_table_is_unmet() -> None:
 def test_an_empty_total_is_unmet_never_100(files: dict[str, list[int]], detail: str) -> None:
     total, _ = _judge(files, 0, {})
     assert (_status(total), total.measured, total.details) == ("unmet", None, (detail,))
+
+
+def test_sources_mapped_with_coverage_paths_are_measured_again(project: Project) -> None:
+    _package(project)
+    live, _ = _live(project)
+    assert live.ret == 0
+    (project.path / "elsewhere").mkdir()
+    shutil.move(project.path / "pkg", project.path / "elsewhere" / "pkg")
+    with (project.path / "pyproject.toml").open("a", encoding="utf-8") as toml:
+        toml.write('\n[tool.coverage.paths]\nsource = ["elsewhere/pkg", "*/pkg"]\n')
+    result, merged = _merge(project)
+    coverage = criterion(merged, "coverage")
+    assert (coverage["status"], coverage["measured"]) == ("met", 96.0)
+    assert sorted(merged["facts"]["coverage"][0]["files"]) == sorted(
+        f"elsewhere/{name}" for name in ALL_SOURCES
+    )
+    # the globs name the old place: they now measure nothing, which is never met
+    paths = criterion(merged, "coverage_paths")
+    assert (paths["status"], paths["measured"]) == (
+        "unmet",
+        {"pkg/core.py": None, "pkg/mods/**": None},
+    )
+    assert result.ret == 1
