@@ -85,15 +85,21 @@ def test_line_coverage_floors_met_and_unmet() -> None:
     )
     unmet = CoverageCriterion(80).evaluate(run)
     assert unmet.status is Status.UNMET
-    assert unmet.details[1] == "least covered: other/c.py 0.0% (1 missing line)"
+    # ranked by the lines each file needs to reach 80%, not by its percentage
+    assert unmet.details == (
+        "total 76.2% of lines over 3 measured file(s) is below the floor of 80.0%: "
+        "1 more line needed",
+        "most needed: pkg/b.py 60.0% (4 missing lines): 2 more lines needed",
+        "most needed: other/c.py 0.0% (1 missing line): 1 more line needed",
+    )
     paths = CoveragePathsCriterion({"pkg/**": 80, "other/**": 0}).evaluate(run)
     assert paths.status is Status.MET
     assert paths.measured == {"pkg/**": 80.0, "other/**": 0.0}
     below = CoveragePathsCriterion({"pkg/**": 81}).evaluate(run)
     assert below.status is Status.UNMET
     assert below.details == (
-        "pkg/**: 80.0% of lines over 2 file(s) is below the floor of 81.0%",
-        "pkg/**: least covered: pkg/b.py 60.0% (4 missing lines)",  # a.py is covered
+        "pkg/**: 80.0% of lines over 2 file(s) is below the floor of 81.0%: 1 more line needed",
+        "pkg/**: most needed: pkg/b.py 60.0% (4 missing lines): 3 more lines needed",
     )
 
 

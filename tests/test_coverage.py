@@ -104,22 +104,21 @@ def test_floors_judged_on_the_combined_measurement(project: Project, dist: list[
     total = criterion(report, "coverage")
     assert (total["status"], total["measured"], total["required"]) == ("unmet", 73.0, 74.0)
     assert total["details"] == [
-        "total 73% of lines over 5 measured file(s) is below the floor of 74%",
-        "least covered: pkg/util/text.py 67% (1 missing line)",
-        "least covered: pkg/core.py 75% (1 missing line)",
-        "least covered: pkg/extra.py 75% (1 missing line)",
+        "total 73% of lines over 5 measured file(s) is below the floor of 74%: 1 more line needed",
+        # core.py and extra.py (75%) reach the floor on their own: only text.py is named
+        "most needed: pkg/util/text.py 67% (1 missing line): 1 more line needed",
     ]
     paths = criterion(report, "coverage_paths")
     assert paths["status"] == "unmet"
     assert paths["measured"] == {"pkg/core.py": 75.0, "pkg/util/**": 67.0, "pkg/missing/**": None}
     assert paths["details"] == [
         "pkg/core.py: 75% of lines over 1 file(s) reaches the floor of 75%",
-        "pkg/util/**: 67% of lines over 2 file(s) is below the floor of 70%",
-        "pkg/util/**: least covered: pkg/util/text.py 67% (1 missing line)",
-        "pkg/missing/**: no measured file matches (floor 1%)",
+        "pkg/util/**: 67% of lines over 2 file(s) is below the floor of 70%: 1 more line needed",
+        "pkg/util/**: most needed: pkg/util/text.py 67% (1 missing line): 1 more line needed",
+        'glob "pkg/missing/**" matches no measured file (floor 1%)',
     ]
     result.stdout.fnmatch_lines(
-        ["coverage_paths (unmet):", "  - pkg/missing/**: no measured file matches (floor 1%)"]
+        ["coverage_paths (unmet):", '  - glob "pkg/missing/**" matches no measured file (floor 1%)']
     )
 
 
@@ -164,10 +163,12 @@ def test_branch_coverage_counts_lines_and_branches(project: Project) -> None:
     assert paths["measured"] == {"pkg/extra.py": 66.67, "pkg/**": 69.23}
     assert paths["details"] == [
         "pkg/extra.py: 66.67% of lines+branches over 1 file(s) reaches the floor of 66.67%",
-        "pkg/**: 69.23% of lines+branches over 5 file(s) is below the floor of 70.00%",
-        "pkg/**: least covered: pkg/extra.py 66.67% (1 missing line, 1 missing branch)",
-        "pkg/**: least covered: pkg/util/text.py 66.67% (1 missing line, 0 missing branches)",
-        "pkg/**: least covered: pkg/core.py 75.00% (1 missing line, 0 missing branches)",
+        "pkg/**: 69.23% of lines+branches over 5 file(s) is below the floor of 70.00%: "
+        "1 more line or branch needed",
+        "pkg/**: most needed: pkg/extra.py 66.67% (1 missing line, 1 missing branch): "
+        "1 more line or branch needed",
+        "pkg/**: most needed: pkg/util/text.py 66.67% (1 missing line, 0 missing branches): "
+        "1 more line or branch needed",
     ]
     assert result.ret == 1
 
@@ -184,7 +185,8 @@ def test_precision_comes_from_coverage_config_and_no_rounding_surprise(project: 
     total = criterion(report, "coverage")
     assert (total["status"], total["measured"], total["required"]) == ("unmet", 72.727, 72.728)
     assert total["details"][0] == (
-        "total 72.727% of lines over 5 measured file(s) is below the floor of 72.728%"
+        "total 72.727% of lines over 5 measured file(s) is below the floor of 72.728%: "
+        "1 more line needed"
     )
     # 66.6667 is shown as 66.667, so it reaches a floor of 66.667 (a raw comparison
     # would fail it while printing "66.667% not reached, total 66.667%")
@@ -298,14 +300,20 @@ def test_judging_a_given_measurement() -> None:
     # (10 + 4 + 5 + 1) of (14 + 14) = 71.43%: the files' counts, not the stored percent
     assert (total.status.value, total.measured) == ("unmet", 71.4)
     assert total.details == (
-        "total 71.4% of lines+branches over 3 measured file(s) is below the floor of 80.0%",
-        "least covered: a/y.py 42.9% (5 missing lines, 3 missing branches)",
+        "total 71.4% of lines+branches over 3 measured file(s) is below the floor of 80.0%: "
+        "3 more lines or branches needed",
+        "most needed: a/y.py 42.9% (5 missing lines, 3 missing branches): "
+        "6 more lines or branches needed",
     )
+    # b/z.py has no statement: coverage.py calls it 100%, but nothing was measured
     assert (paths.status.value, paths.measured) == (
         "unmet",
-        {"a/*.py": 71.4, "b/**": 100.0, "c/**": None},
+        {"a/*.py": 71.4, "b/**": None, "c/**": None},
     )
-    assert paths.details[-1] == "c/**: no measured file matches (floor 1.0%)"
+    assert paths.details[-2:] == (
+        'glob "b/**" matches only files without statements (floor 100.0%)',
+        'glob "c/**" matches no measured file (floor 1.0%)',
+    )
     # several shard measurements cannot be added up; none at all is unmeasured
     for facts, start in (
         ([measurement, measurement], "not measured: 2 separate coverage measurements"),

@@ -11,7 +11,9 @@ from pytest_graduation.coverage.measure import (
     FileCounts,
     digits_for,
     displayed,
+    floor_text,
     fmt,
+    needed,
     reaches,
     total,
 )
@@ -20,8 +22,10 @@ from pytest_graduation.model import Criterion, CriterionResult, GateRun
 
 #: fact stream holding the run's single measurement
 COVERAGE_STREAM: Final = "coverage"
-#: how many least-covered files an unmet floor names
-LEAST_COVERED: Final = 5
+#: how many files an unmet floor names (those needing the most lines first)
+MOST_NEEDED: Final = 5
+#: how many measured files with a missing source are named
+MAX_MISSING: Final = 20
 
 
 def measurement_of(run: GateRun) -> dict[str, Any]:
@@ -42,6 +46,39 @@ def _file_counts(measurement: Mapping[str, Any]) -> dict[str, FileCounts]:
     return {name: FileCounts.from_list(raw) for name, raw in files.items()}
 
 
+def _missing_sources(measurement: Mapping[str, Any]) -> list[str]:
+    raw = measurement.get("missing") or []
+    return [str(name) for name in raw] if isinstance(raw, list) else [str(raw)]
+
+
+def not_judgeable(measurement: Mapping[str, Any]) -> list[str]:
+    """Why the measurement cannot be judged at all (its details), or nothing: an error,
+    measured files whose source is gone, or no file measured."""
+    if "error" in measurement:
+        return [str(measurement["error"])]
+    missing = _missing_sources(measurement)
+    if missing:
+        listed = [f"not measured: source missing: {name}" for name in missing[:MAX_MISSING]]
+        more = len(missing) - MAX_MISSING
+        return [
+            f"not measured: {len(missing)} measured file(s) have no source on disk, so the "
+            "total is unknown; combine the data where the sources are, or map their "
+            "paths with [tool.coverage.paths]",
+            *listed,
+            *([f"... and {more} more"] if more > 0 else []),
+        ]
+    if not measurement.get("files"):
+        # only when every measured file was skipped as unparsable, as coverage.py skips
+        return ["not measured: nothing measured: no measured file could be parsed"]
+    return []
+
+
+def _units(count: int, kind: str) -> str:
+    if kind == "lines":
+        return f"{count} more line{'s' * (count != 1)}"
+    return f"{count} more {'lines or branches' if count != 1 else 'line or branch'}"
+
+
 def _missing(counts: FileCounts, kind: str) -> str:
     text = f"{counts.missing} missing line{'s' * (counts.missing != 1)}"
     if kind != "lines":
@@ -49,13 +86,44 @@ def _missing(counts: FileCounts, kind: str) -> str:
     return text
 
 
-def least_covered(files: Mapping[str, FileCounts], kind: str, digits: int) -> list[str]:
-    """The files of a group that miss the most, worst first."""
-    short = [(c.percent, -c.measurable, name, c) for name, c in files.items() if c.percent < 100]
-    return [
-        f"{name} {fmt(displayed(pc, digits), digits)}% ({_missing(c, kind)})"
-        for pc, _, name, c in sorted(short)[:LEAST_COVERED]
+def most_needed(
+    files: Mapping[str, FileCounts], kind: str, floor: float, precision: int
+) -> list[str]:
+    """The files of a group below ``floor``, those needing the most lines first (a
+    4-line shim at 0% matters less than a large module at 80%), capped."""
+    digits = digits_for(floor, precision)
+    short = [
+        (-more, c.percent, name, c)
+        for name, c in files.items()
+        if (more := needed(c, floor, precision)) > 0
     ]
+    lines = [
+        f"most needed: {name} {fmt(displayed(c.percent, digits), digits)}% "
+        f"({_missing(c, kind)}): {_units(-more, kind)} needed"
+        for more, _, name, c in sorted(short)[:MOST_NEEDED]
+    ]
+    if len(short) > MOST_NEEDED:
+        lines.append(f"... and {len(short) - MOST_NEEDED} more file(s) below the floor")
+    return lines
+
+
+def _judged(
+    label: str, files: Mapping[str, FileCounts], kind: str, floor: float, precision: int
+) -> tuple[float, bool, list[str]]:
+    """A group's shown value, whether it reaches the floor, and its details: the
+    summary (with how many more lines it needs) and the files that need the most."""
+    counts = total(files.values())
+    noun = "measured file(s)" if label == "total" else "file(s)"
+    shown, ok = reaches(counts.percent, floor, precision)
+    digits = digits_for(floor, precision)
+    summary = (
+        f"{label} {fmt(shown, digits)}% of {kind} over {len(files)} {noun} "
+        f"{'reaches' if ok else 'is below'} the floor of {floor_text(floor, digits)}%"
+    )
+    if ok:
+        return shown, ok, [summary]
+    summary += f": {_units(needed(counts, floor, precision), kind)} needed"
+    return shown, ok, [summary, *most_needed(files, kind, floor, precision)]
 
 
 @final
@@ -69,22 +137,17 @@ class CoverageCriterion(Criterion):
 
     def evaluate(self, run: GateRun) -> CriterionResult:
         measurement = measurement_of(run)
-        if "error" in measurement:
-            return CriterionResult.unmet(None, self.floor, [measurement["error"]])
+        problems = not_judgeable(measurement)
+        if problems:
+            return CriterionResult.unmet(None, self.floor, problems)
         kind, precision = measurement["kind"], int(measurement["precision"])
         files = _file_counts(measurement)
-        counts = total(files.values())
-        shown, ok = reaches(counts.percent, self.floor, precision)
-        digits = digits_for(self.floor, precision)
-        summary = (
-            f"total {fmt(shown, digits)}% of {kind} over {len(files)} measured file(s) "
-            f"{'reaches' if ok else 'is below'} the floor of {fmt(self.floor, digits)}%"
-        )
-        if ok:
-            return CriterionResult.met(shown, self.floor, [summary])
-        worst = least_covered(files, kind, digits)
-        details = [summary, *(f"least covered: {line}" for line in worst)]
-        return CriterionResult.unmet(shown, self.floor, details)
+        if not total(files.values()).measurable:
+            detail = f"not measured: nothing measured: the {len(files)} measured file(s) "
+            return CriterionResult.unmet(None, self.floor, [detail + "have no statements"])
+        shown, ok, details = _judged("total", files, kind, self.floor, precision)
+        make = CriterionResult.met if ok else CriterionResult.unmet
+        return make(shown, self.floor, details)
 
 
 @final
@@ -98,33 +161,35 @@ class CoveragePathsCriterion(Criterion):
 
     def evaluate(self, run: GateRun) -> CriterionResult:
         measurement = measurement_of(run)
-        if "error" in measurement:
-            return CriterionResult.unmet(None, self.floors, [measurement["error"]])
+        problems = not_judgeable(measurement)
+        if not self.floors:  # an empty table judges nothing
+            problems = ["not measured: coverage_paths names no glob", *problems]
+        if problems:
+            return CriterionResult.unmet(None, self.floors, problems)
         kind, precision = measurement["kind"], int(measurement["precision"])
         files = _file_counts(measurement)
         measured: dict[str, float | None] = {}
         details: list[str] = []
-        unmet = False
+        all_met = True
         for glob, floor in self.floors.items():
-            digits = digits_for(floor, precision)
             members = {name: c for name, c in files.items() if match_file(glob, name)}
-            if not members:
-                measured[glob] = None
-                unmet = True
-                details.append(f"{glob}: no measured file matches (floor {fmt(floor, digits)}%)")
-                continue
-            shown, ok = reaches(total(members.values()).percent, floor, precision)
+            shown, ok, glob_details = _group(glob, members, kind, floor, precision)
             measured[glob] = shown
-            unmet = unmet or not ok
-            details.append(
-                f"{glob}: {fmt(shown, digits)}% of {kind} over {len(members)} file(s) "
-                f"{'reaches' if ok else 'is below'} the floor of {fmt(floor, digits)}%"
-            )
-            if not ok:
-                details += [
-                    f"{glob}: least covered: {line}"
-                    for line in least_covered(members, kind, digits)
-                ]
-        if unmet:
-            return CriterionResult.unmet(measured, self.floors, details)
-        return CriterionResult.met(measured, self.floors, details)
+            details += glob_details
+            all_met = all_met and ok
+        make = CriterionResult.met if all_met else CriterionResult.unmet
+        return make(measured, self.floors, details)
+
+
+def _group(
+    glob: str, members: Mapping[str, FileCounts], kind: str, floor: float, precision: int
+) -> tuple[float | None, bool, list[str]]:
+    """One glob's shown value (``None``: nothing measured), verdict and details."""
+    text = floor_text(floor, digits_for(floor, precision))
+    if not members:
+        return None, False, [f'glob "{glob}" matches no measured file (floor {text}%)']
+    if not total(members.values()).measurable:
+        detail = f'glob "{glob}" matches only files without statements (floor {text}%)'
+        return None, False, [detail]
+    shown, ok, details = _judged(f"{glob}:", members, kind, floor, precision)
+    return shown, ok, [details[0], *(f"{glob}: {line}" for line in details[1:])]

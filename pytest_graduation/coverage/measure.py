@@ -11,12 +11,16 @@ JSON report)::
      "percent": 97.47368421052632,          # coverage.py's total, unrounded
      "files": {"pkg/core.py": [statements, missing, branches, missing_branches]}}
 
-or, when nothing could be measured, ``{"error": "why, and what to do"}``.
+or, when nothing could be measured, ``{"error": "why, and what to do"}``. Measured
+files whose source is missing on disk (data combined elsewhere, a folder moved) are
+listed under ``"missing"`` (rootdir-relative); such a measurement, and one that
+counts no statement at all, has no ``"percent"``: its total is unknown, never 100.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -29,6 +33,9 @@ if TYPE_CHECKING:
 
 #: the hint every "not measured" message ends with (SPEC section 3)
 HINT: Final = "add --cov=<package> to the pytest command"
+#: the most decimals compared and shown: more would show a float's noise (99.99999999
+#: at 15 decimals is 99.999999990000006)
+MAX_DIGITS: Final = 12
 
 
 @final
@@ -68,27 +75,43 @@ class FileCounts:
     @property
     def percent(self) -> float:
         """coverage.py's percentage: an empty file is 100% covered."""
-        return 100.0 * self.covered / self.measurable if self.measurable else 100.0
+        return percent_of(self.covered, self.measurable)
+
+
+def percent_of(covered: int, measurable: int) -> float:
+    return 100.0 * covered / measurable if measurable else 100.0
 
 
 def total(counts: Iterable[FileCounts]) -> FileCounts:
     return sum(counts, FileCounts())
 
 
+def decimals(floor: float) -> int:
+    """How many decimals the floor is written with (``1e-320`` has 320)."""
+    if floor == int(floor):
+        return 0
+    exponent = Decimal(repr(floor)).as_tuple().exponent
+    return max(0, -int(exponent))
+
+
 def digits_for(floor: float, precision: int) -> int:
     """Decimal places to show and compare: pytest-cov's precision, or more when the
-    floor itself has more (as coverage.py's ``fail_under`` does)."""
-    if floor == int(floor):
-        return precision
-    exponent = Decimal(str(floor)).as_tuple().exponent
-    return max(precision, -int(exponent))
+    floor itself has more (as coverage.py's ``fail_under`` does), at most
+    :data:`MAX_DIGITS` (a floor such as ``1e-320`` is then compared exactly with the
+    value shown at 12 decimals, which is never 0 unless nothing is covered)."""
+    return min(max(0, precision, decimals(floor)), MAX_DIGITS)
+
+
+def floor_text(floor: float, digits: int) -> str:
+    """The floor as written when it has more decimals than are shown (``1e-320``)."""
+    return fmt(floor, digits) if decimals(floor) <= digits else repr(floor)
 
 
 def displayed(percent: float, digits: int) -> float:
     """``percent`` rounded as coverage.py displays it: never 100 unless truly 100,
     never 0 unless truly 0. The gate compares exactly this number with the floor, so
     what the report shows can never contradict the verdict."""
-    unit = 1.0 / 10**digits
+    unit = 10.0**-digits
     if 0 < percent < unit:
         percent = unit
     elif 100.0 - unit < percent < 100.0:
@@ -106,6 +129,20 @@ def fmt(value: float, digits: int) -> str:
     return f"{value:.{digits}f}"
 
 
+def needed(counts: FileCounts, floor: float, precision: int) -> int:
+    """The fewest more covered lines (or branches) that make ``counts`` reach
+    ``floor`` as the gate judges it (at the shown precision)."""
+
+    def enough(more: int) -> bool:
+        return reaches(percent_of(counts.covered + more, counts.measurable), floor, precision)[1]
+
+    low, high = -1, counts.measurable - counts.covered  # everything covered is 100%
+    while high - low > 1:  # reaching is monotone in the number covered
+        middle = (low + high) // 2
+        low, high = (low, middle) if enough(middle) else (middle, high)
+    return high
+
+
 def relative(filename: str, rootdir: Path) -> str:
     """A measured file as a rootdir-relative POSIX path (absolute when outside it)."""
     path = Path(filename)
@@ -115,10 +152,23 @@ def relative(filename: str, rootdir: Path) -> str:
         return path.as_posix()
 
 
-def measure(cov: coverage.Coverage, rootdir: Path, precision: int | None = None) -> dict[str, Any]:
-    """The measurement of the data ``cov`` holds, over the files its report would show
-    (``[report] include/omit`` applied). Raises ``CoverageException`` when there is
-    nothing to report."""
+def _report_filter(cov: coverage.Coverage) -> Callable[[str], bool]:
+    """Whether ``[report] include/omit`` keeps a file, as coverage.py's report decides."""
+    from coverage.files import GlobMatcher, prep_patterns
+
+    include, omit = cov.config.report_include, cov.config.report_omit
+    included = GlobMatcher(prep_patterns(include), "report_include") if include else None
+    omitted = GlobMatcher(prep_patterns(omit), "report_omit") if omit else None
+
+    def keeps(filename: str) -> bool:
+        if included is not None and not included.match(filename):
+            return False
+        return omitted is None or not omitted.match(filename)
+
+    return keeps
+
+
+def _analysed(cov: coverage.Coverage, filenames: list[str], rootdir: Path) -> dict[str, list[int]]:
     try:
         from coverage.report_core import get_analysis_to_report
     except ImportError:  # pragma: no cover - coverage < 7.3 named the module ``report``
@@ -126,27 +176,50 @@ def measure(cov: coverage.Coverage, rootdir: Path, precision: int | None = None)
             get_analysis_to_report,
         )
 
-    prepare = getattr(cov, "_prepare_data_for_reporting", None)
-    if callable(prepare):  # what Coverage.report() does first: apply [paths] remapping
-        prepare()
-    has_arcs = cov.get_data().has_arcs()
     files: dict[str, list[int]] = {}
     saved = cov.config.ignore_errors
     cov.config.ignore_errors = True  # as pytest-cov reports: skip unparsable files
     try:
-        for _, analysis in get_analysis_to_report(cov, None):
+        for _, analysis in get_analysis_to_report(cov, filenames):
             n = analysis.numbers
             counts = FileCounts(n.n_statements, n.n_missing, n.n_branches, n.n_missing_branches)
             files[relative(analysis.filename, rootdir)] = counts.to_list()
     finally:
         cov.config.ignore_errors = saved
+    return files
+
+
+def measure(cov: coverage.Coverage, rootdir: Path, precision: int | None = None) -> dict[str, Any]:
+    """The measurement of the data ``cov`` holds, over the files its report would show
+    (``[report] include/omit`` applied). Raises ``CoverageException`` when there is
+    nothing to report."""
+    from coverage.exceptions import NoDataError
+
+    prepare = getattr(cov, "_prepare_data_for_reporting", None)
+    if callable(prepare):  # what Coverage.report() does first: apply [paths] remapping
+        prepare()
+    data = cov.get_data()
+    keeps = _report_filter(cov)
+    reported = [name for name in sorted(data.measured_files()) if keeps(name)]
+    # a missing source cannot be analysed; coverage.py would skip it and report a
+    # total without it, so it is listed instead and the total stays unknown
+    # (a folder or FIFO where the source should be is missing too, never read)
+    present = [name for name in reported if os.path.isfile(name)]
+    missing = sorted(relative(name, rootdir) for name in set(reported).difference(present))
+    if not reported:
+        raise NoDataError("No data to report.")
+    files = _analysed(cov, present, rootdir) if present else {}
     counts = total(FileCounts.from_list(c) for c in files.values())
-    return {
-        "kind": "lines+branches" if has_arcs else "lines",
+    measurement: dict[str, Any] = {
+        "kind": "lines+branches" if data.has_arcs() else "lines",
         "precision": cov.config.precision if precision is None else precision,
-        "percent": counts.percent,
-        "files": dict(sorted(files.items())),
     }
+    if not missing and counts.measurable:
+        measurement["percent"] = counts.percent
+    measurement["files"] = dict(sorted(files.items()))
+    if missing:
+        measurement["missing"] = missing
+    return measurement
 
 
 def read_pytest_cov(config: pytest.Config) -> dict[str, Any]:
