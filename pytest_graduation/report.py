@@ -119,9 +119,9 @@ def show(value: Any) -> str:
     if isinstance(value, float):
         if not math.isfinite(value):
             return str(value)
-        # Enough digits that a shown value never looks equal to a different one (a
-        # coverage of 97.475 against a floor of 97.476 must not read "97.48 / 97.48").
-        return f"{value:.6f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:g}"
+        # Enough significant digits that a shown value never looks equal to a different
+        # one (97.475 against a floor of 97.476, a floor of 1e-320) without float noise.
+        return f"{value:.12g}"
     if isinstance(value, dict):
         return ", ".join(f"{k}={show(v)}" for k, v in value.items())
     if isinstance(value, (list, tuple)):

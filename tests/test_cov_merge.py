@@ -61,7 +61,7 @@ def _shard(project: Project, level: str) -> dict[str, Any]:
     (project.path / "docs.txt").write_text("unmet")
     (project.path / "api.txt").write_text("met")
     if level not in _MADE:
-        _, report = project.gate(level, "--deselect=test_x.py::test_two")
+        _, report = project.gate(level)
         assert criterion(report, "docs")["status"] == "waived"
         assert criterion(report, "api")["status"] == "met"
         _MADE[level] = report
@@ -124,7 +124,7 @@ def test_custom_criteria_are_carried_over_from_the_shards(
     assert api["details"] == [f"api: {status}" for status in statuses]
     # a waived result is judged again here, and the waiver still applies
     assert criterion(merged, "docs")["status"] == "waived"
-    assert merged["tests"]["passed"] == 1
+    assert merged["tests"]["passed"] == 2
     assert code == (0 if expected == "met" else 1)
     assert ("beta: READY" in out) is (expected == "met")
 
