@@ -302,7 +302,7 @@ def _listing_missing(missing: Sequence[TestRecord]) -> list[str]:
     count = len(missing)
     lines = [f"{count} required test{'s' * (count != 1)} ran in no shard: is a shard missing?"]
     lines += [
-        f"{t.nodeid} ({'deselected' if t.deselected else 'not run'} in every shard)"
+        f"{t.nodeid} ({'deselected in every shard' if t.deselected else 'not run in any shard'})"
         for t in missing[:MAX_LISTED_MISSING]
     ]
     if count > MAX_LISTED_MISSING:
