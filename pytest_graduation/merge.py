@@ -1,7 +1,10 @@
 """``python -m pytest_graduation merge``: one verdict from the reports of CI shards.
 
-Shard reports are untrusted input: each is size-limited, parsed as JSON (never
-unpickled, never evaluated) and validated before anything is taken from it.
+Shard reports are untrusted input: each must be a regular file, is size-limited,
+parsed as strict JSON (never unpickled, never evaluated; no ``NaN``, no infinities,
+bounded depth) and validated before anything is taken from it. The same report given
+twice, a shard that judged nothing, a worker lost in a shard and a required test that
+ran in no shard never make a merge ``ready``.
 """
 
 from __future__ import annotations
@@ -71,13 +74,13 @@ def _read_bounded(path: Path) -> bytes:
     """The bytes of ``path``, only when it is a regular file of at most
     :data:`MAX_REPORT_BYTES`: opening a FIFO or a device would block or never end."""
     try:
-        mode, size = (info := path.stat()).st_mode, info.st_size
+        info = path.stat()
     except OSError as exc:
         raise MergeError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(mode):
-        raise MergeError(f"{path}: cannot read: it is {_kind(mode)}, not a regular file")
-    if size > MAX_REPORT_BYTES:
-        raise MergeError(f"{path}: {size} bytes is over the {MAX_REPORT_BYTES} byte limit")
+    if not stat.S_ISREG(info.st_mode):
+        raise MergeError(f"{path}: cannot read: it is {_kind(info.st_mode)}, not a regular file")
+    if info.st_size > MAX_REPORT_BYTES:
+        raise MergeError(f"{path}: {info.st_size} bytes is over the {MAX_REPORT_BYTES} byte limit")
     try:
         # O_NONBLOCK: a FIFO swapped in after the check must not block the open
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
