@@ -1,13 +1,20 @@
 """``python -m pytest_graduation merge``: one verdict from the reports of CI shards.
 
-Shard reports are untrusted input: each is size-limited, parsed as JSON (never
-unpickled, never evaluated) and validated before anything is taken from it.
+Shard reports are untrusted input: each must be a regular file, is size-limited,
+parsed as strict JSON (never unpickled, never evaluated; no ``NaN``, no infinities,
+bounded depth) and validated before anything is taken from it. The same report given
+twice, a shard that judged nothing, a worker lost in a shard and a required test that
+ran in no shard never make a merge ``ready``.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import math
+import os
+import stat
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,15 +24,25 @@ from typing import Any, Final, TextIO
 from pytest_graduation.config import BUILTIN_CRITERIA, ConfigError, GraduationConfig, load
 from pytest_graduation.criteria import builtin_criteria
 from pytest_graduation.judge import build_records, judge
-from pytest_graduation.model import Criterion, CriterionResult, GateRun, Status
+from pytest_graduation.model import Criterion, CriterionResult, GateRun, Status, TestRecord
 from pytest_graduation.outcomes import SEVERITY, Entry
-from pytest_graduation.report import READY, GraduationReport, render_terminal, write_report
+from pytest_graduation.report import (
+    NOT_JUDGED,
+    NOT_READY,
+    READY,
+    GraduationReport,
+    render_terminal,
+    write_report,
+)
 
 MAX_REPORT_BYTES: Final = 64 * 1024 * 1024
+#: a report written by the plugin nests about 35 deep (strict JSON cuts at 32)
+MAX_DEPTH: Final = 64
 SUPPORTED_SCHEMA: Final = 2
 EXIT_OK: Final = 0
 EXIT_NOT_READY: Final = 1
 EXIT_USAGE: Final = 4
+MAX_LISTED_MISSING: Final = 10
 
 
 class MergeError(Exception):
@@ -43,18 +60,95 @@ def _expect(condition: bool, path: Path, what: str) -> None:
         raise MergeError(f"{path}: not a pytest-graduation report: {what}")
 
 
-def read_shard(path: Path) -> ShardReport:
-    """Read and validate one shard report."""
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a socket" if stat.S_ISSOCK(mode) else "a special file"
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The bytes of ``path``, only when it is a regular file of at most
+    :data:`MAX_REPORT_BYTES`: opening a FIFO or a device would block or never end."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
         raise MergeError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if size > MAX_REPORT_BYTES:
-        raise MergeError(f"{path}: {size} bytes is over the {MAX_REPORT_BYTES} byte limit")
+    if not stat.S_ISREG(info.st_mode):
+        raise MergeError(f"{path}: cannot read: it is {_kind(info.st_mode)}, not a regular file")
+    if info.st_size > MAX_REPORT_BYTES:
+        raise MergeError(f"{path}: {info.st_size} bytes is over the {MAX_REPORT_BYTES} byte limit")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        # O_NONBLOCK: a FIFO swapped in after the check must not block the open
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as stream:
+            mode = os.fstat(stream.fileno()).st_mode
+            if not stat.S_ISREG(mode):
+                raise MergeError(f"{path}: cannot read: it is {_kind(mode)}, not a regular file")
+            content = stream.read(MAX_REPORT_BYTES + 1)
+    except OSError as exc:
+        raise MergeError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(content) > MAX_REPORT_BYTES:
+        raise MergeError(f"{path}: over the {MAX_REPORT_BYTES} byte limit")
+    return content
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in a report (strict JSON)")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:40]} is out of range (strict JSON)")
+    return value
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests deeper than ``limit``; iterative, so any depth is safe."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if depth > limit:
+            return True
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return False
+
+
+def parse_strict(path: Path, content: bytes) -> Any:
+    """Strict JSON: no ``NaN``/``Infinity``, no number out of float range, at most
+    :data:`MAX_DEPTH` levels deep. Anything else is a :class:`MergeError`."""
+    try:
+        data = json.loads(content.decode("utf-8"), parse_constant=_no_constant, parse_float=_finite)
+    except RecursionError:
+        raise MergeError(f"{path}: not valid JSON: nested deeper than {MAX_DEPTH}") from None
+    except (UnicodeDecodeError, ValueError) as exc:
         raise MergeError(f"{path}: not valid JSON: {exc}") from None
+    if isinstance(data, (dict, list)) and _deeper_than(data, MAX_DEPTH):
+        raise MergeError(f"{path}: not valid JSON: nested deeper than {MAX_DEPTH}")
+    return data
+
+
+def _refuse_unjudged(path: Path, data: Mapping[str, Any]) -> None:
+    if data.get("verdict") == NOT_JUDGED:
+        reason = data.get("reason")
+        why = reason[:300] if isinstance(reason, str) and reason else "no reason given"
+        raise MergeError(
+            f"{path}: the shard judged nothing (verdict not-judged: {why}); run it again"
+        )
+
+
+def _is_strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def read_shard(path: Path) -> ShardReport:
+    """Read and validate one shard report."""
+    data = parse_strict(path, _read_bounded(path))
     _expect(isinstance(data, dict), path, "the top level is not an object")
     version = data.get("schema_version")
     _expect(version is not None, path, "no schema_version")
@@ -63,6 +157,7 @@ def read_shard(path: Path) -> ShardReport:
             f"{path}: schema_version {version!r} is not supported (this merge reads "
             f"{SUPPORTED_SCHEMA}); use the same pytest-graduation version for shards and merge"
         )
+    _refuse_unjudged(path, data)
     for key, kind in (
         ("level", str),
         ("records", list),
@@ -71,8 +166,14 @@ def read_shard(path: Path) -> ShardReport:
         ("collection_errors", list),
         ("config_digest", str),
         ("plugin_version", str),
+        ("run_id", str),
+        ("verdict", str),
+        ("lost_workers", list),
     ):
         _expect(isinstance(data.get(key), kind), path, f"{key!r} missing or not a {kind.__name__}")
+    _expect(data["run_id"].strip() != "", path, "'run_id' is empty")
+    _expect(data["verdict"] in (READY, NOT_READY), path, "'verdict' is not a verdict")
+    _expect(_is_strings(data["lost_workers"]), path, "'lost_workers' is not a list of strings")
     for index, record in enumerate(data["records"]):
         where = f"records[{index}]"
         _expect(isinstance(record, dict), path, f"{where} is not an object")
@@ -80,11 +181,8 @@ def read_shard(path: Path) -> ShardReport:
         _expect(record.get("outcome") in SEVERITY, path, f"{where}.outcome is not an outcome")
         _expect(isinstance(record.get("phase"), str), path, f"{where}.phase is not a string")
         for key in ("markers", "capabilities"):
-            value = record.get(key, [])
             _expect(
-                isinstance(value, list) and all(isinstance(v, str) for v in value),
-                path,
-                f"{where}.{key} is not a list of strings",
+                _is_strings(record.get(key, [])), path, f"{where}.{key} is not a list of strings"
             )
         _expect(isinstance(record.get("reruns", 0), int), path, f"{where}.reruns not an int")
     for stream, values in data["facts"].items():
@@ -93,11 +191,25 @@ def read_shard(path: Path) -> ShardReport:
         _expect(
             isinstance(criterion, dict)
             and isinstance(criterion.get("name"), str)
-            and criterion.get("status") in {s.value for s in Status},
+            and criterion.get("status") in {s.value for s in Status}
+            and _is_strings(criterion.get("details", [])),
             path,
             f"criteria[{index}] is not a criterion result",
         )
     return ShardReport(path, data)
+
+
+def _refuse_duplicates(shards: Sequence[ShardReport]) -> None:
+    """The same report given twice would count its tests twice and hide a missing shard."""
+    first: dict[str, Path] = {}
+    for shard in shards:
+        run_id = shard.data["run_id"]
+        if run_id in first:
+            raise MergeError(
+                f"{first[run_id]} and {shard.path} are the same report (run_id {run_id!r}): "
+                "give each shard's report once"
+            )
+        first[run_id] = shard.path
 
 
 def _agree(shards: Sequence[ShardReport], key: str, expected: str | None = None) -> None:
@@ -166,6 +278,47 @@ class ShardVerdict(Criterion):
         return CriterionResult.met(measured, self.results[0].get("required"), details)
 
 
+class RanInSomeShard(Criterion):
+    """``tests`` over joined shards. A required test that ran in no shard (deselected
+    or not run in every one) proves nothing, and is the trace of a missing shard:
+    ``tests`` is inconclusive, or unmet when it is unmet anyway."""
+
+    def __init__(self, inner: Criterion) -> None:
+        self.inner = inner
+        self.name = inner.name
+
+    def evaluate(self, run: GateRun) -> CriterionResult:
+        missing = [t for t in run.tests if t.required and (t.deselected or t.outcome == "not-run")]
+        # the inner criterion judges what ran; what ran nowhere is judged here alone
+        ran = dataclasses.replace(run, tests=tuple(t for t in run.tests if not t.deselected))
+        result = self.inner.evaluate(ran)
+        if not missing:
+            return result
+        details = [*result.details, *_listing_missing(missing)]
+        make = (
+            CriterionResult.unmet if result.status is Status.UNMET else CriterionResult.inconclusive
+        )
+        return make(result.measured, result.required, details)
+
+
+def _listing_missing(missing: Sequence[TestRecord]) -> list[str]:
+    count = len(missing)
+    lines = [f"{count} required test{'s' * (count != 1)} ran in no shard: is a shard missing?"]
+    lines += [
+        f"{t.nodeid} ({'deselected in every shard' if t.deselected else 'not run in any shard'})"
+        for t in missing[:MAX_LISTED_MISSING]
+    ]
+    if count > MAX_LISTED_MISSING:
+        lines.append(f"... and {count - MAX_LISTED_MISSING} more")
+    return lines
+
+
+def _merged_builtins(settings: GraduationConfig, level: str) -> list[Criterion]:
+    return [
+        RanInSomeShard(c) if c.name == "tests" else c for c in builtin_criteria(settings, level)
+    ]
+
+
 def _custom_criteria(shards: Sequence[ShardReport]) -> list[Criterion]:
     results: dict[str, list[Mapping[str, Any]]] = {}
     for shard in shards:
@@ -208,6 +361,7 @@ def merge(
     if not paths:
         raise MergeError("no shard reports given")
     shards = [read_shard(path) for path in paths]
+    _refuse_duplicates(shards)
     _agree(shards, "level", level)
     _agree(shards, "plugin_version")
     _agree(shards, "config_digest", settings.digest)
@@ -234,8 +388,12 @@ def merge(
             + [f"shard conflict: {conflict}" for conflict in merged.conflicts]
         ),
         facts=merged.facts,
+        # a worker lost in a shard is lost to the merge: its facts are in no report
+        lost_workers=tuple(
+            f"{lost} ({shard.path.name})" for shard in shards for lost in shard.data["lost_workers"]
+        ),
     )
-    criteria = [*builtin_criteria(settings, level), *_custom_criteria(shards)]
+    criteria = [*_merged_builtins(settings, level), *_custom_criteria(shards)]
     return judge(run, criteria)
 
 

@@ -53,24 +53,31 @@ TESTS = "def test_one():\n    pass\n\ndef test_two():\n    pass\n"
 _MADE: dict[str, dict[str, Any]] = {}
 
 
-def _shard(project: Project, level: str) -> dict[str, Any]:
+def _shard(project: Project, level: str, deselect: str = "test_two") -> dict[str, Any]:
     """One real shard report (docs unmet, so waived; api met) and its project."""
     project.write("conftest.py", CONFTEST)
     project.config(CONFIG)
     project.write("test_x.py", TESTS)
     (project.path / "docs.txt").write_text("unmet")
     (project.path / "api.txt").write_text("met")
-    if level not in _MADE:
-        _, report = project.gate(level)
+    key = f"{level} {deselect}"
+    if key not in _MADE:
+        _, report = project.gate(level, f"--deselect=test_x.py::{deselect}")
         assert criterion(report, "docs")["status"] == "waived"
         assert criterion(report, "api")["status"] == "met"
-        _MADE[level] = report
-    return copy.deepcopy(_MADE[level])
+        _MADE[key] = report
+    return copy.deepcopy(_MADE[key])
 
 
 @pytest.fixture
 def shard(project: Project) -> dict[str, Any]:
     return _shard(project, "beta")
+
+
+@pytest.fixture
+def other_shard(project: Project) -> dict[str, Any]:
+    """The rest of the suite: with :func:`shard`, every test ran in one shard."""
+    return _shard(project, "beta", deselect="test_one")
 
 
 def _merge(
@@ -109,10 +116,11 @@ def test_custom_criteria_are_carried_over_from_the_shards(
     project: Project,
     capsys: pytest.CaptureFixture[str],
     shard: dict[str, Any],
+    other_shard: dict[str, Any],
     statuses: tuple[str, str],
     expected: str,
 ) -> None:
-    reports = [_with_api(shard, status) for status in statuses]
+    reports = [_with_api(shard, statuses[0]), _with_api(other_shard, statuses[1])]
     code, out, err = _merge(project, capsys, reports, "--graduation-report=merged.json")
     assert err == ""
     merged = json.loads((project.path / "merged.json").read_text())
@@ -232,14 +240,18 @@ def test_an_unwritable_report_path_is_a_usage_error_before_merging(
 
 
 def test_the_configuration_file_can_be_named(
-    project: Project, capsys: pytest.CaptureFixture[str], shard: dict[str, Any]
+    project: Project,
+    capsys: pytest.CaptureFixture[str],
+    shard: dict[str, Any],
+    other_shard: dict[str, Any],
 ) -> None:
     # the shards were made with pyproject.toml; the same table elsewhere has the same digest
     moved = project.path / "ci" / "graduation.toml"
     moved.parent.mkdir()
     moved.write_text(textwrap.dedent(CONFIG).replace("tool.graduation.", ""))
     (project.path / "pyproject.toml").write_text("[tool.graduation.criteria.beta]\n")
-    code, out, err = _merge(project, capsys, [shard], f"--graduation-config={moved}")
+    shards = [shard, other_shard]
+    code, out, err = _merge(project, capsys, shards, f"--graduation-config={moved}")
     assert (code, err) == (0, "")
     assert "beta: READY" in out
     code, _, err = _merge(project, capsys, [shard], f"--graduation-config={moved}.nope")

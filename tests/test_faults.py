@@ -141,6 +141,9 @@ json_values = st.recursive(
                     "config_digest",
                     "plugin_version",
                     "collection_errors",
+                    "run_id",
+                    "verdict",
+                    "lost_workers",
                 ]
             ),
             children,
@@ -180,8 +183,11 @@ def test_random_valid_shaped_reports_merge_without_tracebacks(
         "facts": {},
         "criteria": [],
         "collection_errors": [],
-        "config_digest": "",
+        "config_digest": GraduationConfig().digest,
         "plugin_version": "x",
+        "run_id": "r1",
+        "verdict": "not-ready",
+        "lost_workers": [],
     }
     if isinstance(document, dict):
         base.update(document)

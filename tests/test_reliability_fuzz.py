@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pytest_graduation.config import ConfigError, load, parse
+from pytest_graduation.config import ConfigError, GraduationConfig, load, parse
 from pytest_graduation.globs import match_file, match_nodeid
 from pytest_graduation.goldens.lockfile import LockError, read_lock
 from pytest_graduation.goldens.serialization import (
@@ -25,7 +25,8 @@ from pytest_graduation.goldens.serialization import (
     read_golden,
     serialize,
 )
-from pytest_graduation.merge import MergeError, read_shard
+from pytest_graduation.merge import MergeError, merge, read_shard
+from pytest_graduation.report import render_json, render_markdown, render_terminal
 
 FUZZ = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -143,3 +144,86 @@ def test_random_report_bytes_are_refused_cleanly(content: bytes, tmp_path: Path)
         read_shard(path)
     except MergeError as exc:
         assert str(exc).startswith(str(path))
+
+
+#: any JSON value, with what Python's json writes but strict JSON has not (NaN, Infinity)
+shard_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=4), children)
+    ),
+    max_leaves=12,
+)
+#: the value as JSON text, nested up to 1200 lists deep, or a number out of float range
+shard_value_text = st.one_of(
+    st.tuples(shard_values, st.integers(0, 70) | st.integers(0, 1200)).map(
+        lambda pair: "[" * pair[1] + json.dumps(pair[0]) + "]" * pair[1]
+    ),
+    st.sampled_from(["1e999", "-1e999", "NaN", "-Infinity", "[1e400]", '{"a": Infinity}']),
+)
+#: where a shard's value may be odd: what merge carries over or validates
+SLOTS = ["measured", "required", "details", "facts", "lost_workers", "markers", "reruns"]
+PLACEHOLDER = "@value@"
+
+
+def _shard_text(slot: str, value: str) -> str:
+    """A valid shard report, but for ``value`` (JSON text) in ``slot``."""
+    custom: dict[str, Any] = {"name": "custom", "status": "met", "measured": 1, "required": 1}
+    record: dict[str, Any] = {"nodeid": "t.py::test_a", "outcome": "passed", "phase": "alpha"}
+    base: dict[str, Any] = {
+        "schema_version": 2,
+        "run_id": "r1",
+        "level": "beta",
+        "verdict": "ready",
+        "records": [record],
+        "criteria": [custom],
+        "facts": {},
+        "collection_errors": [],
+        "lost_workers": [],
+        "config_digest": GraduationConfig().digest,
+        "plugin_version": "x",
+    }
+    owner = {"measured": custom, "required": custom, "details": custom, "facts": base["facts"]}
+    owner.get(slot, record if slot in ("markers", "reruns") else base)[slot] = PLACEHOLDER
+    return json.dumps(base).replace(json.dumps(PLACEHOLDER), value)
+
+
+@FUZZ
+@given(slot=st.sampled_from(SLOTS), value=shard_value_text)
+def test_odd_values_in_a_shard_are_refused_or_merged_and_rendered(
+    slot: str, value: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "shard.json"
+    path.write_text(_shard_text(slot, value), encoding="utf-8")
+    try:
+        report = merge("beta", [path], GraduationConfig(), tmp_path)
+    except MergeError as exc:
+        assert str(exc).startswith(f"{path}: ")
+        return
+    assert report.verdict in ("ready", "not-ready")
+    if slot == "lost_workers":  # accepted, so a list of sentences: each one is not ready
+        assert (report.verdict == "not-ready") is bool(json.loads(value))
+    render_terminal(report)
+    render_markdown(report)
+
+    def refuse(name: str) -> None:
+        raise AssertionError(f"{name} in the merged report")
+
+    json.loads(render_json(report), parse_constant=refuse)
+
+
+@FUZZ
+@given(value=shard_value_text)
+def test_random_documents_read_strict_or_are_refused(value: str, tmp_path: Path) -> None:
+    path = tmp_path / "shard.json"
+    path.write_text(value, encoding="utf-8")
+    try:
+        data = read_shard(path).data
+    except MergeError as exc:
+        assert str(exc).startswith(f"{path}: ")
+    else:  # pragma: no cover - a bare value is never a report
+        raise AssertionError(f"accepted {data!r}")

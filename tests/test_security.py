@@ -163,6 +163,9 @@ def test_shard_report_strings_are_only_data(
         "collection_errors": [payload],
         "config_digest": GraduationConfig().digest,
         "plugin_version": payload,
+        "run_id": payload,
+        "verdict": "ready",
+        "lost_workers": [payload],
     }
     path = project.path / "shard.json"
     path.write_text(json.dumps(shard))
@@ -187,6 +190,9 @@ def test_a_waiver_claimed_by_a_shard_is_judged_again_at_merge(
         "collection_errors": [],
         "config_digest": GraduationConfig().digest,
         "plugin_version": "x",
+        "run_id": "r1",
+        "verdict": "ready",
+        "lost_workers": [],
     }
     path = project.path / "shard.json"
     path.write_text(json.dumps(shard))
