@@ -132,9 +132,11 @@ def _entries(test_dirs: set[Path], rootdir: Path, golden_dir: str) -> list[_Entr
     found = []
     for test_dir in sorted(test_dirs):
         root = test_dir / golden_dir
-        if not root.is_dir():
+        try:
+            folders = sorted(root.iterdir())
+        except OSError:  # no golden folder here (or a file, or unreadable)
             continue
-        for folder in sorted(root.iterdir()):
+        for folder in folders:
             if folder.name.startswith(".") or not folder.is_dir():
                 continue
             module = test_dir / f"{folder.name}.py"
@@ -207,7 +209,7 @@ class _Judge:
         root = golden_root(absolute(module, self.rootdir), self.golden_dir)
         for path in golden_files(folder):
             if not (kept and path.name.startswith(kept)):
-                self._consider(path, root, None)
+                self._consider(path, real, root, None)
 
     def _judge_orphan(self, entry: _Entry) -> None:
         if not inside(entry.root, entry.folder):
@@ -217,12 +219,17 @@ class _Judge:
             return
         self.result.orphan_folders.append(entry.folder)
         shared = SHARED if _is_symlinked(entry.root) else None
+        real_folder = real_path(entry.folder)
         for path in golden_files(entry.folder):
-            self._consider(path, entry.root, shared)
+            self._consider(path, real_folder, entry.root, shared)
 
-    def _consider(self, path: Path, root: Path, keep_because: str | None) -> None:
-        real = real_path(path.parent) / path.name  # the entry itself, even a symlink
-        if real in self.used or real_path(path) in self.used or real in self.seen:
+    def _consider(
+        self, path: Path, real_folder: Path, root: Path, keep_because: str | None
+    ) -> None:
+        real = real_folder / path.name  # the entry itself, even when it is a symlink
+        if real in self.seen or real in self.used:
+            return
+        if path.is_symlink() and real_path(path) in self.used:
             return
         self.seen.add(real)
         rel = relative(path, self.rootdir)

@@ -9,11 +9,13 @@ FIFO swapped in between cannot block), which closes the race between the two.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from pytest_graduation.atomic import write_atomic
 
@@ -62,25 +64,25 @@ def _require_regular(path: Path, mode: int) -> None:
         raise NotAFile(path, kind_of(mode))
 
 
-def _blocks(path: Path, limit: int | None) -> Iterator[bytes]:
-    """The content of the regular file ``path`` in blocks (``NotAFile`` otherwise;
-    ``OSError`` when it holds more than ``limit`` bytes)."""
+@contextlib.contextmanager
+def _open_regular(path: Path) -> Iterator[BinaryIO]:
+    """``path`` opened for reading when it is a regular file, else ``NotAFile``."""
     _require_regular(path, os.stat(path).st_mode)
     fd = os.open(path, _OPEN_FLAGS)
     with os.fdopen(fd, "rb") as stream:
         _require_regular(path, os.fstat(stream.fileno()).st_mode)
-        total = 0
-        for block in iter(lambda: stream.read(_BLOCK), b""):
-            total += len(block)
-            if limit is not None and total > limit:
-                raise OSError(f"{path} is larger than the {limit} byte limit")
-            yield block
+        yield stream
 
 
 def read_bounded(path: Path, limit: int | None = None) -> bytes:
     """The bytes of the regular file ``path``; ``NotAFile`` for anything else,
     ``OSError`` when it holds more than ``limit`` bytes."""
-    return b"".join(_blocks(path, limit))
+    with _open_regular(path) as stream:
+        # one read: a large golden is held once in memory, not as blocks plus a join
+        data = stream.read() if limit is None else stream.read(limit + 1)
+    if limit is not None and len(data) > limit:
+        raise OSError(f"{path} is larger than the {limit} byte limit")
+    return data
 
 
 def read(path: Path) -> bytes | None:
@@ -107,6 +109,7 @@ def blocking_parent(path: Path) -> Path:
 def sha256_of(path: Path) -> str:
     """The sha256 of the regular file ``path`` (``NotAFile`` for anything else)."""
     digest = hashlib.sha256()
-    for block in _blocks(path, None):
-        digest.update(block)
+    with _open_regular(path) as stream:
+        for block in iter(lambda: stream.read(_BLOCK), b""):
+            digest.update(block)
     return digest.hexdigest()
