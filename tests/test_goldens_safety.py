@@ -172,3 +172,62 @@ def test_goldens_differing_only_in_case_are_warned_about(project: Project) -> No
             "golden/test_case/test_x?A?.txt, golden/test_case/test_x?a?.txt"
         ]
     )
+
+
+# --- reads are bounded; a file in the way of a folder (SPEC 12) ------------------------------
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs os.mkfifo")
+
+TWO_MODULES = {
+    "tests/a/test_m.py": "def test_x(golden):\n    golden.check('x')\n",
+    "tests/b/test_ok.py": "def test_ok(golden):\n    golden.check('ok')\n",
+}
+
+
+def run_in_subprocess(project: Project, *args: str) -> pytest.RunResult:
+    """A child with a timeout: a read that hangs fails fast instead of hanging the suite."""
+    return project.pytester.runpytest_subprocess(
+        "-p", "no:randomly", "-p", "no:cacheprovider", *args, timeout=60
+    )
+
+
+@needs_fifo
+@pytest.mark.parametrize("kind", ["FIFO", "directory"])
+def test_a_fifo_or_folder_where_a_golden_belongs_fails_that_test_not_a_hang(
+    project: Project, kind: str
+) -> None:
+    for path, text in TWO_MODULES.items():
+        project.write(path, text)
+    run_in_subprocess(project, "--update-goldens").assert_outcomes(passed=2)
+    golden = project.path / "tests/a/golden/test_m/test_x.txt"
+    golden.unlink()
+    os.mkfifo(golden) if kind == "FIFO" else golden.mkdir()
+    for args in ([], ["--update-goldens"], ["-n", "2", "--update-goldens"]):
+        result = run_in_subprocess(project, *args)
+        result.assert_outcomes(passed=1, failed=1)
+        result.stdout.fnmatch_lines(
+            [f"*golden path tests/a/golden/test_m/test_x.txt is a {kind}, not a file*"]
+        )
+    assert golden.is_fifo() if kind == "FIFO" else golden.is_dir()  # never replaced
+
+
+@pytest.mark.parametrize("in_the_way", ["tests/a/golden", "tests/a/golden/test_m"])
+def test_a_file_where_a_golden_folder_belongs_fails_only_that_test(
+    project: Project, dist: list[str], in_the_way: str
+) -> None:
+    for path, text in TWO_MODULES.items():
+        project.write(path, text)
+    project.write(in_the_way, "not a folder\n")
+    for args in (["--update-goldens"], []):  # the first run creates test_ok's golden
+        result = project.run(*dist, *args)
+        result.assert_outcomes(passed=1, failed=1)
+        result.stdout.fnmatch_lines(
+            [
+                f"*golden folder {in_the_way} is a file, not a folder, so the golden "
+                "tests/a/golden/test_m/test_x.txt cannot be read or written*"
+            ]
+        )
+        assert "NotADirectoryError" not in result.stdout.str()
+        assert result.ret == 1
+    assert (project.path / in_the_way).read_text(encoding="utf-8") == "not a folder\n"
+    assert (project.path / "tests/b/golden/test_ok/test_ok.txt").read_text() == "ok"

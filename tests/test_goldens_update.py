@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -257,3 +258,126 @@ def test_merged_shards_judge_modules_over_all_shards(project: Project, criterion
     assert code == 1
     assert entry["status"] == "unmet"
     assert entry["details"][0] == "obsolete golden: tests/golden/test_a/test_removed.txt"
+
+
+# --- writes stay home: symlinked golden folders (SPEC 12) ------------------------------------
+
+needs_symlinks = pytest.mark.skipif(
+    not hasattr(os, "symlink") or os.name == "nt", reason="needs POSIX symlinks"
+)
+
+
+@needs_symlinks
+def test_obsolete_files_in_a_golden_folder_outside_the_rootdir_are_listed_never_deleted(
+    project: Project, dist: list[str], criterion_of: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("elsewhere")
+    (outside / "test_b").mkdir()
+    (outside / "test_b" / "important.csv").write_text("keep", encoding="utf-8")
+    (outside / "other").mkdir()  # no module of that name: an orphan folder
+    (outside / "other" / "notes.txt").write_text("keep too", encoding="utf-8")
+    project.config("[tool.graduation.criteria.alpha]\nmax_obsolete_goldens = 0\n")
+    project.write("tests/test_b.py", MODULE_B)
+    os.symlink(outside, project.path / "tests/golden")
+    for created in (2, 0):
+        result = project.run("--update-goldens", *dist)
+        result.assert_outcomes(passed=1)
+        result.stdout.fnmatch_lines(
+            [
+                f"golden files: {created} created, 0 updated, 0 deleted, 0 frozen",
+                "golden files: 2 obsolete file(s) not deleted; remove them by hand*",
+                "  obsolete, not deleted: tests/golden/other/notes.txt (its golden folder "
+                f"resolves to {outside}, outside the rootdir)",
+                "  obsolete, not deleted: tests/golden/test_b/important.csv (*outside the rootdir)",
+            ]
+        )
+    assert (outside / "test_b" / "important.csv").read_text(encoding="utf-8") == "keep"
+    assert (outside / "other" / "notes.txt").read_text(encoding="utf-8") == "keep too"
+    assert (outside / "test_b" / "test_two.txt").read_text(encoding="utf-8") == "two"
+    result, report = project.gate("alpha", *dist)
+    entry = obsolete(report, criterion_of)
+    assert (entry["status"], entry["measured"]) == ("unmet", 2)
+    assert entry["details"][1] == (
+        "obsolete golden: tests/golden/test_b/important.csv (--update-goldens will not "
+        f"delete it: its golden folder resolves to {outside}, outside the rootdir)"
+    )
+    assert "2 obsolete golden(s) must be removed by hand" in entry["details"]
+    assert report["verdict"] == "not-ready"
+
+
+@needs_symlinks
+def test_golden_folders_linked_to_one_target_keep_every_golden_used(
+    project: Project, dist: list[str], criterion_of: Any
+) -> None:
+    shared = project.path / "shared"
+    shared.mkdir()
+    project.config("[tool.graduation.criteria.alpha]\nmax_obsolete_goldens = 0\n")
+    project.write("tests/a/test_a.py", MODULE_A)
+    project.write("tests/b/test_b.py", MODULE_B)
+    for name in "ab":
+        os.symlink(shared, project.path / f"tests/{name}/golden")
+    result = project.run("--update-goldens", *dist)
+    result.stdout.fnmatch_lines(["golden files: 6 created, 0 updated, 0 deleted, 0 frozen"])
+    project.run(*dist).assert_outcomes(passed=5)  # nothing it created went missing
+    (shared / "test_a" / "test_removed.txt").write_text("old", encoding="utf-8")
+    result = project.run("--update-goldens", *dist)  # inside the rootdir: really obsolete
+    result.stdout.fnmatch_lines(
+        [
+            "golden files: 0 created, 0 updated, 1 deleted, 0 frozen",
+            "  deleted: tests/a/golden/test_a/test_removed.txt",
+        ]
+    )
+    _, report = project.gate("alpha", *dist)
+    assert obsolete(report, criterion_of)["status"] == "met"
+    # tests/a alone sees test_b's folder as an orphan: it may belong elsewhere, so it stays
+    result = project.run("--update-goldens", *dist, "tests/a")
+    result.stdout.fnmatch_lines(["golden files: 0 created, 0 updated, 0 deleted, 0 frozen"])
+    project.run(*dist).assert_outcomes(passed=5)
+
+
+@needs_symlinks
+def test_module_folders_linked_to_one_folder_are_judged_together(
+    project: Project, dist: list[str]
+) -> None:
+    suite(project)
+    (project.path / "tests/golden/test_a").mkdir(parents=True)
+    os.symlink("test_a", project.path / "tests/golden/test_b")
+    result = project.run("--update-goldens", *dist)
+    result.stdout.fnmatch_lines(["golden files: 6 created, 0 updated, 0 deleted, 0 frozen"])
+    project.run(*dist).assert_outcomes(passed=5)
+    stray(project, "test_a/test_removed.txt")
+    for args in (["tests/test_a.py"], ["-k", "test_two"]):  # test_b's goldens share the folder
+        result = project.run("--update-goldens", *dist, *args)
+        result.stdout.fnmatch_lines(["golden files: 0 created, 0 updated, 0 deleted, 0 frozen"])
+    project.run(*dist).assert_outcomes(passed=5)
+    result = project.run("--update-goldens", *dist)
+    result.stdout.fnmatch_lines(["golden files: 0 created, 0 updated, 1 deleted, 0 frozen"])
+    names = sorted(p.name for p in (project.path / "tests/golden/test_a").iterdir())
+    assert names == sorted(Path(p).name for p in ALL)
+
+
+@needs_symlinks
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs os.mkfifo")
+def test_only_regular_files_are_deleted(project: Project, criterion_of: Any) -> None:
+    suite(project)
+    project.run("--update-goldens").assert_outcomes(passed=5)
+    folder = project.path / "tests/golden/test_b"
+    os.mkfifo(folder / "test_pipe.txt")
+    os.symlink(project.path / "pyproject.toml", folder / "test_link.txt")
+    stray(project, "test_b/test_removed.txt")
+    result = project.run("--update-goldens")
+    result.stdout.fnmatch_lines(
+        [
+            "golden files: 0 created, 0 updated, 1 deleted, 0 frozen",
+            "  deleted: tests/golden/test_b/test_removed.txt",
+            "  obsolete, not deleted: tests/golden/test_b/test_link.txt (it is a symlink, "
+            "not a regular file)",
+            "  obsolete, not deleted: tests/golden/test_b/test_pipe.txt (it is a FIFO, "
+            "not a regular file)",
+        ]
+    )
+    assert (folder / "test_pipe.txt").is_fifo()
+    assert (project.path / "pyproject.toml").exists()
+    assert (folder / "test_link.txt").is_symlink()
+    _, report = project.gate("alpha")
+    assert obsolete(report, criterion_of)["measured"] == 2

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Final, final
 
 from pytest_graduation.goldens.lockfile import LOCK_NAME, LockError, read_lock
-from pytest_graduation.goldens.obsolete import absolute, scan
-from pytest_graduation.goldens.storage import sha256_of
+from pytest_graduation.goldens.obsolete import scan
+from pytest_graduation.goldens.paths import absolute
+from pytest_graduation.goldens.storage import NotAFile, sha256_of
 from pytest_graduation.model import Criterion, CriterionResult, GateRun
 
 MAX_LISTED: Final = 50
@@ -30,9 +32,23 @@ class ObsoleteGoldensCriterion(Criterion):
 
     def evaluate(self, run: GateRun) -> CriterionResult:
         found = scan(run.facts, run.rootdir, self.golden_dir)
-        details = _capped([f"obsolete golden: {rel}" for rel in found.obsolete])
-        if found.obsolete:
+        details = _capped(
+            [
+                f"obsolete golden: {rel}"
+                + (
+                    f" (--update-goldens will not delete it: {found.kept[rel]})"
+                    if rel in found.kept
+                    else ""
+                )
+                for rel in found.obsolete
+            ]
+        )
+        if len(found.obsolete) > len(found.kept):
             details.append("run pytest --update-goldens to delete obsolete goldens")
+        if found.kept:
+            details.append(f"{len(found.kept)} obsolete golden(s) must be removed by hand")
+        for folder, reason in sorted(found.set_aside.items()):
+            details.append(f"not judged: {folder} ({reason})")
         if found.unjudged:
             shown = ", ".join(found.unjudged[:10])
             more = f" and {len(found.unjudged) - 10} more" if len(found.unjudged) > 10 else ""
@@ -62,27 +78,44 @@ class FrozenGoldensCriterion(Criterion):
                 "no lock file",
                 required,
                 [
-                    f"{LOCK_NAME} not found in {run.rootdir}; "
+                    f"{LOCK_NAME} not found in {run.rootdir}, so nothing is frozen; "
                     "run pytest --freeze-goldens to record the golden files"
                 ],
             )
-        details = []
-        for rel, recorded in sorted(entries.items()):
-            path = absolute(rel, run.rootdir)
-            try:
-                now = sha256_of(path)
-            except FileNotFoundError:
-                details.append(f"frozen golden missing: {rel}")
-                continue
-            except OSError as exc:
-                details.append(f"frozen golden unreadable: {rel}: {exc}")
-                continue
-            if now != recorded:
-                details.append(
-                    f"frozen golden changed: {rel} (sha256 {recorded[:12]}… recorded, "
-                    f"{now[:12]}… now)"
-                )
+        if not entries:
+            # protection that protects nothing must not pass
+            return CriterionResult.unmet(
+                "nothing frozen",
+                required,
+                [
+                    f"{LOCK_NAME} lists no golden file, so nothing is frozen; "
+                    "run pytest --freeze-goldens to record the golden files"
+                ],
+            )
+        details = [
+            problem
+            for rel, recorded in sorted(entries.items())
+            if (problem := _changed(rel, recorded, run.rootdir)) is not None
+        ]
         measured = f"{len(details)} of {len(entries)} changed"
         if details:
             return CriterionResult.unmet(measured, required, _capped(details))
         return CriterionResult.met(measured, required)
+
+
+def _changed(rel: str, recorded: str, rootdir: Path) -> str | None:
+    """Why the frozen golden ``rel`` no longer has its ``recorded`` hash, or None.
+
+    Only a regular file is read (a lock entry naming ``/dev/zero`` or a FIFO would
+    never finish); it may lie outside the rootdir, since reading it harms nothing."""
+    try:
+        now = sha256_of(absolute(rel, rootdir))
+    except FileNotFoundError:
+        return f"frozen golden missing: {rel}"
+    except NotAFile as exc:
+        return f"frozen golden unreadable: {rel}: a {exc.kind}, not a regular file"
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        return f"frozen golden unreadable: {rel}: {exc}"
+    if now != recorded:
+        return f"frozen golden changed: {rel} (sha256 {recorded[:12]}… recorded, {now[:12]}… now)"
+    return None

@@ -134,9 +134,12 @@ def _verify(
     except UnsafePath as exc:
         record("unsafe")
         pytest.fail(str(exc))
-    frozen = state.update and rel in state.frozen()
+    frozen = state.update and state.is_frozen(path)
     writable = state.update and not frozen
-    raw = storage.read(path)
+    raw, problem = _read(state, path, rel)
+    if problem is not None:
+        record("unreadable")
+        pytest.fail(problem)
     if raw is None:
         if writable:
             storage.write_atomic(path, actual.encoded())
@@ -168,6 +171,32 @@ def _verify(
         return
     record("frozen" if frozen else "failed")
     pytest.fail(_mismatch(state, request, path, rel, expected, actual, rtol, atol, frozen))
+
+
+def _read(state: GoldenState, path: Path, rel: str) -> tuple[bytes | None, str | None]:
+    """The golden's bytes (None when missing), or why it cannot be read; the failure
+    is raised by the caller, outside the ``except``, so no chained traceback shows."""
+    try:
+        return storage.read(path), None
+    except OSError as exc:
+        return None, _unreadable(state, rel, exc)
+
+
+def _unreadable(state: GoldenState, rel: str, exc: OSError) -> str:
+    """Why the golden at ``rel`` cannot be read (a folder, FIFO or device is there,
+    or a file stands where its folder belongs); --update-goldens replaces none of
+    them, since only regular files are goldens."""
+    if isinstance(exc, storage.NotAFile):
+        return (
+            f"golden path {rel} is a {exc.kind}, not a file; goldens are regular files: "
+            "remove it, then run pytest --update-goldens"
+        )
+    if isinstance(exc, storage.NotAFolder):
+        return (
+            f"golden folder {relative(exc.path, state.rootdir)} is a file, not a folder, "
+            f"so the golden {rel} cannot be read or written; move that file away"
+        )
+    return f"golden file unreadable: {rel}: {exc}"
 
 
 def _frozen_note(rel: str) -> str:

@@ -10,7 +10,8 @@ Format (sorted keys, 2-space indent, final newline)::
     }
 
 Paths are relative to the rootdir with ``/`` separators. Only the serial process
-or the xdist controller writes it.
+or the xdist controller writes it. It is read only when it is a regular file of at
+most :data:`MAX_LOCK_BYTES` (a symlink to ``/dev/zero`` must not exhaust memory).
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from pytest_graduation.goldens.storage import write_atomic
+from pytest_graduation.goldens.storage import NotAFile, read_bounded, write_atomic
 
 LOCK_NAME: Final = "goldens.lock"
 VERSION: Final = 1
+#: an entry takes about 150 bytes: room for some 200,000 frozen goldens
+MAX_LOCK_BYTES: Final = 32 * 1024 * 1024
 _SHA256: Final = re.compile(r"[0-9a-f]{64}\Z")
 
 
@@ -40,9 +43,11 @@ def read_lock(rootdir: Path) -> dict[str, str] | None:
     """The entries of ``goldens.lock``; ``None`` when there is no lock file."""
     path = lock_path(rootdir)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, MAX_LOCK_BYTES).decode("utf-8")
     except FileNotFoundError:
         return None
+    except NotAFile as exc:
+        raise LockError(f"{path}: is a {exc.kind}, not a regular file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise LockError(f"{path}: cannot read: {exc}") from None
     try:

@@ -8,7 +8,9 @@ parametrize id kept), made safe for Linux, macOS and Windows file systems.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Final
 
@@ -103,10 +105,30 @@ def file_name(stem: str, label: str | None, suffix: str) -> str:
     return f"{stem}.{label}{suffix}" if label else f"{stem}{suffix}"
 
 
+def absolute(rel: str, rootdir: Path) -> Path:
+    """A path from the facts or ``goldens.lock`` (relative to ``rootdir``) as a path."""
+    path = Path(rel)
+    return path if path.is_absolute() else rootdir / path
+
+
+def real_path(path: Path) -> Path:
+    """``path`` with every symlink resolved; never raises (a symlink loop or a name
+    the OS refuses gives the absolute path as it is)."""
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, ValueError):
+        return Path(os.path.abspath(path))
+
+
+def real_paths(rels: Iterable[str], rootdir: Path) -> Iterator[Path]:
+    for rel in rels:
+        yield real_path(absolute(rel, rootdir))
+
+
 def inside(root: Path, target: Path) -> bool:
     """Whether ``target``, symlinks resolved, stays within ``root`` (also resolved)."""
-    resolved_root = root.resolve()
-    resolved = target.resolve()
+    resolved_root = real_path(root)
+    resolved = real_path(target)
     return resolved == resolved_root or resolved_root in resolved.parents
 
 
@@ -115,8 +137,8 @@ def ensure_inside(root: Path, target: Path) -> Path:
     :class:`UnsafePath`."""
     if not inside(root, target):
         raise UnsafePath(
-            f"golden path {target} resolves to {target.resolve()}, outside the golden "
-            f"folder {root.resolve()}; refusing to read or write it"
+            f"golden path {target} resolves to {real_path(target)}, outside the golden "
+            f"folder {real_path(root)}; refusing to read or write it"
         )
     return target
 

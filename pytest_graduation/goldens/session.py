@@ -19,8 +19,8 @@ import pytest
 
 from pytest_graduation.facts import facts_of
 from pytest_graduation.goldens.lockfile import LOCK_NAME, read_lock, write_lock
-from pytest_graduation.goldens.obsolete import absolute, scan
-from pytest_graduation.goldens.paths import relative, test_stem
+from pytest_graduation.goldens.obsolete import scan
+from pytest_graduation.goldens.paths import absolute, real_path, real_paths, relative, test_stem
 from pytest_graduation.goldens.state import MODULES_STREAM, TESTS_STREAM, USED_STREAM
 from pytest_graduation.goldens.storage import sha256_of
 
@@ -114,6 +114,8 @@ class Maintainer:
         self.created: list[str] = []
         self.updated: list[str] = []
         self.deleted: list[str] = []
+        #: obsolete files that may not be deleted (outside the rootdir, not regular)
+        self.kept: list[str] = []
         self.frozen: list[str] = []
         self.locked: int | None = None
         #: used golden paths that differ only in case (one file on macOS and Windows)
@@ -147,22 +149,29 @@ class Maintainer:
             for rel, seen in sorted(statuses.items()):
                 path = absolute(rel, rootdir)
                 if seen != {"unsafe"} and path.is_file():
-                    lock[rel] = sha256_of(path)
+                    with contextlib.suppress(OSError):  # swapped for a non-file meanwhile
+                        lock[rel] = sha256_of(path)
             write_lock(rootdir, lock)
             self.locked = len(lock)
 
     def _delete(self, facts: Any, rootdir: Path, lock: dict[str, str]) -> None:
         found = scan(facts, rootdir, self.golden_dir)
+        locked = set(real_paths(lock, rootdir))
         for rel in found.obsolete:
-            if rel in lock:
+            path = absolute(rel, rootdir)
+            if rel in lock or real_path(path) in locked:
                 self.frozen.append(rel)
-                continue
-            with contextlib.suppress(FileNotFoundError):
-                absolute(rel, rootdir).unlink()
-            self.deleted.append(rel)
+            elif rel in found.kept:
+                self.kept.append(f"{rel} ({found.kept[rel]})")
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                self.deleted.append(rel)
+        home = real_path(rootdir)
         for folder in [*found.folders, *found.orphan_folders]:
-            with contextlib.suppress(OSError):
-                folder.rmdir()  # only succeeds when empty
+            if home in real_path(folder).parents and not folder.is_symlink():
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only succeeds when empty
         self.frozen.sort()
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
@@ -177,11 +186,18 @@ class Maintainer:
                 f"golden files: {len(self.created)} created, {len(self.updated)} updated, "
                 f"{len(self.deleted)} deleted, {len(self.frozen)} frozen"
             )
+            if self.kept:
+                tr.write_line(
+                    f"golden files: {len(self.kept)} obsolete file(s) not deleted; "
+                    "remove them by hand if nothing needs them",
+                    yellow=True,
+                )
             for what, paths in (
                 ("created", self.created),
                 ("updated", self.updated),
                 ("deleted", self.deleted),
                 ("frozen (left alone)", self.frozen),
+                ("obsolete, not deleted", self.kept),
             ):
                 for rel in paths[:MAX_LISTED]:
                     tr.write_line(f"  {what}: {rel}")

@@ -8,6 +8,7 @@ from typing import Final, final
 import pytest
 
 from pytest_graduation.goldens.lockfile import LockError, read_lock
+from pytest_graduation.goldens.paths import real_path, real_paths
 
 #: fact streams (see :mod:`pytest_graduation.facts`)
 USED_STREAM: Final = "golden_used"
@@ -24,17 +25,18 @@ class GoldenState:
         self.rootdir: Path = config.rootpath
         self.golden_dir = golden_dir
         self.update: bool = bool(config.getoption("update_goldens", False))
-        self._frozen: frozenset[str] | None = None
+        self._frozen: frozenset[Path] | None = None
 
-    def frozen(self) -> frozenset[str]:
-        """Rootdir-relative paths listed in ``goldens.lock`` (read once)."""
+    def is_frozen(self, path: Path) -> bool:
+        """Whether ``goldens.lock`` lists ``path`` (compared by real path, so a
+        golden reached through a symlinked folder is frozen all the same)."""
         if self._frozen is None:
             try:
                 entries = read_lock(self.rootdir) or {}
             except LockError as exc:
                 raise pytest.UsageError(f"pytest-graduation: {exc}") from None
-            self._frozen = frozenset(entries)
-        return self._frozen
+            self._frozen = frozenset(real_paths(entries, self.rootdir))
+        return real_path(path) in self._frozen
 
 
 state_key: Final = pytest.StashKey[GoldenState]()
