@@ -245,3 +245,23 @@ def test_a_report_that_cannot_replace_its_target_leaves_no_temporary_file(
     assert [p.name for p in tmp_path.iterdir()] == ["taken"]
     write_report(report, tmp_path / "r.json")
     assert json.loads((tmp_path / "r.json").read_text())["level"] == "alpha"
+
+
+def test_table_valued_cells_get_one_line_per_entry(project: Project) -> None:
+    project.config(
+        """
+        [tool.graduation.criteria.alpha]
+        line_limit = { "src/**/*.py" = 100, "tests/**/*.py" = 300 }
+        """
+    )
+    project.write("src/a.py", "x = 1\n" * 3)
+    project.write("tests/test_x.py", "def test_ok():\n    pass\n")
+    result = project.run("--graduation=alpha")
+    result.stdout.fnmatch_lines(
+        [
+            "criterion   status  measured         required",
+            "tests       met     1/1 passed       all required pass",
+            "line_limit  met     src/**/*.py=3    src/**/*.py=100",
+            "                    tests/**/*.py=2  tests/**/*.py=300",
+        ]
+    )
