@@ -7,11 +7,15 @@ shard reports recomputes it from the records the JSON carries.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final, final
 
-from pytest_graduation.config import Capability, GraduationConfig, LevelCriteria
+from pytest_graduation.feature import Feature, GlobalKey, Key
 from pytest_graduation.model import Criterion, CriterionResult, GateRun, TestRecord
+from pytest_graduation.settings import GraduationConfig, LevelCriteria
+from pytest_graduation.validation import Checker, flag, quote
 
 PASSING: Final = ("passed", "xpassed")
 #: outcomes that say nothing about the capability: the test did not run
@@ -19,10 +23,45 @@ UNKNOWN: Final = ("deselected", "not-run")
 #: node ids a detail line names at most
 MAX_NAMED: Final = 5
 
+CAPABILITY_ID: Final = re.compile(r"[A-Za-z0-9_.-]+\Z")
+
 PROVEN: Final = "proven"
 UNPROVEN: Final = "unproven"
 INCONCLUSIVE: Final = "inconclusive"
 NOT_REQUIRED: Final = "not-required"
+
+
+@final
+@dataclass(frozen=True)
+class Capability:
+    id: str
+    title: str
+    level: str
+    tests: tuple[str, ...]
+
+
+def parse_capabilities(check: Checker, key: str, value: object) -> dict[str, Capability]:
+    """``[tool.graduation.capabilities.<id>]`` tables: ``title``, ``level``, ``tests``."""
+    result: dict[str, Capability] = {}
+    for cap_id, raw in check.table(key, value).items():
+        where = f"{key}.{quote(cap_id)}"
+        if not CAPABILITY_ID.match(cap_id):
+            raise check.fail(where, "a capability id of letters, digits, _ - .", cap_id)
+        body = check.table(where, raw)
+        check.known_keys(where, body, {"title", "level", "tests"})
+        result[cap_id] = Capability(
+            id=cap_id,
+            title=check.string(f"{where}.title", body.get("title", cap_id)),
+            level=check.level(f"{where}.level", body.get("level", check.levels[0])),
+            tests=check.strings(f"{where}.tests", body.get("tests", [])),
+        )
+    return result
+
+
+def declared(settings: GraduationConfig) -> Mapping[str, Capability]:
+    """The capabilities the configuration declares, by id."""
+    found: Mapping[str, Capability] = settings.value("capabilities")
+    return found
 
 
 def _result(record: TestRecord) -> str:
@@ -61,7 +100,7 @@ def row(cap: Capability, run: GateRun) -> dict[str, Any]:
 def matrix(run: GateRun) -> list[dict[str, Any]]:
     """One row per declared capability: id, title, level, status, passed, total, and
     ``tests`` (node id -> outcome, or ``deselected``)."""
-    return [row(cap, run) for cap in run.settings.capabilities.values()]
+    return [row(cap, run) for cap in declared(run.settings).values()]
 
 
 def _named(nodeids: Sequence[str]) -> str:
@@ -98,7 +137,7 @@ class CapabilitiesCriterion(Criterion):
 
     def evaluate(self, run: GateRun) -> CriterionResult:
         required = "all proven"
-        if not run.settings.capabilities:
+        if not declared(run.settings):
             return CriterionResult.unmet(
                 "0/0 proven",
                 required,
@@ -117,11 +156,19 @@ class CapabilitiesCriterion(Criterion):
             return CriterionResult.unmet(measured, required, details)
         if details:
             return CriterionResult.inconclusive(measured, required, details)
-        later = len(run.settings.capabilities) - len(rows)
+        later = len(declared(run.settings)) - len(rows)
         notes = [f"{later} capabilit{'y is' if later == 1 else 'ies are'} required later"]
         return CriterionResult.met(measured, required, notes if later else ())
 
 
 def criteria_from(wanted: LevelCriteria, settings: GraduationConfig) -> Iterable[Criterion]:
-    if wanted.capabilities:
+    if wanted.get("capabilities"):
         yield CapabilitiesCriterion()
+
+
+FEATURE = Feature(
+    name="capabilities",
+    criteria=criteria_from,
+    keys=(Key("capabilities", flag, "capabilities"),),
+    global_keys=(GlobalKey("capabilities", parse_capabilities, {}),),
+)

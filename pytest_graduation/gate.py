@@ -7,13 +7,13 @@ import os
 import sys
 from collections.abc import Generator, Sequence
 from pathlib import Path
-from typing import Final, final
+from typing import final
 
 import pytest
 
-from pytest_graduation.config import GraduationConfig
-from pytest_graduation.criteria import builtin_criteria
+from pytest_graduation.coverage import total_of
 from pytest_graduation.facts import facts_of, shipping_key
+from pytest_graduation.features import builtin_criteria, registry
 from pytest_graduation.judge import build_records, judge
 from pytest_graduation.model import Criterion, GateRun
 from pytest_graduation.outcomes import OutcomeLedger
@@ -26,9 +26,7 @@ from pytest_graduation.report import (
     write_not_judged,
     write_report,
 )
-
-#: the coverage percentage a feature found, set before the gate judges
-coverage_key: Final = pytest.StashKey["float | None"]()
+from pytest_graduation.settings import GraduationConfig
 
 
 @final
@@ -79,13 +77,12 @@ class Gate:
             level=self.level,
             levels=self.settings.levels,
             tests=records,
-            coverage=self.config.stash.get(coverage_key, None),
+            coverage=total_of(store.streams()),
             rootdir=self.config.rootpath,
             settings=self.settings,
             criteria_settings=self.settings.criteria_for(self.level),
             collection_errors=errors,
             facts=store.streams(),
-            config=self.config,
             lost_workers=tuple(shipping.lost_workers) if shipping else (),
         )
 
@@ -115,7 +112,11 @@ class Gate:
 
     def _judge(self, session: pytest.Session) -> None:
         criteria = [*builtin_criteria(self.settings, self.level), *self.custom]
-        report = self.report = judge(self.build_run(), criteria)
+        run = self.build_run()
+        report = self.report = judge(run, criteria)
+        for feature in registry():
+            if feature.finish is not None:
+                feature.finish(self.config, run)
         self.config.hook.pytest_graduation_report(config=self.config, report=report)
         if report.verdict != READY and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED

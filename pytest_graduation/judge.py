@@ -13,11 +13,11 @@ import pytest
 
 from pytest_graduation import capabilities, strict_json
 from pytest_graduation._version import __version__
-from pytest_graduation.config import GraduationConfig
 from pytest_graduation.model import Criterion, CriterionResult, GateRun, TestRecord
 from pytest_graduation.outcomes import Entry
 from pytest_graduation.recording import ITEMS_STREAM, SKIPPED_COLLECTORS_STREAM
 from pytest_graduation.report import CriterionOutcome, GraduationReport
+from pytest_graduation.settings import GraduationConfig
 from pytest_graduation.waivers import apply_waivers
 
 #: fact streams that the report carries as records instead

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Final
 import pytest
 
 if TYPE_CHECKING:
-    from pytest_graduation.config import GraduationConfig
     from pytest_graduation.gate import Gate
+    from pytest_graduation.settings import GraduationConfig
 
 settings_key: Final[pytest.StashKey[GraduationConfig]] = pytest.StashKey()
 gate_key: Final[pytest.StashKey[Gate]] = pytest.StashKey()

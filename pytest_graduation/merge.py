@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from pytest_graduation.config import BUILTIN_CRITERIA, ConfigError, GraduationConfig, load
-from pytest_graduation.criteria import builtin_criteria
+from pytest_graduation.config import ConfigError, GraduationConfig, load
+from pytest_graduation.features import builtin_criteria, builtin_criteria_names
 from pytest_graduation.judge import build_records, judge
 from pytest_graduation.model import Criterion, CriterionResult, GateRun, Status, TestRecord
 from pytest_graduation.outcomes import SEVERITY, Entry
@@ -323,7 +323,7 @@ def _custom_criteria(shards: Sequence[ShardReport]) -> list[Criterion]:
     results: dict[str, list[Mapping[str, Any]]] = {}
     for shard in shards:
         for result in shard.data["criteria"]:
-            if result["name"] not in BUILTIN_CRITERIA:
+            if result["name"] not in builtin_criteria_names():
                 # a waived result is re-judged here: waivers apply after evaluation
                 raw = dict(result)
                 if raw["status"] == "waived":
@@ -366,20 +366,16 @@ def merge(
     _agree(shards, "plugin_version")
     _agree(shards, "config_digest", settings.digest)
     merged = combine(shards)
-    total: float | None = None
-    if coverage_file is not None:
-        from pytest_graduation.coverage import COVERAGE_STREAM
+    from pytest_graduation.coverage import COVERAGE_STREAM, total_of
 
-        measurement = coverage_measurement(coverage_file, rootdir)
-        merged.facts[COVERAGE_STREAM] = [measurement]
-        percent = measurement.get("percent")
-        total = float(percent) if isinstance(percent, (int, float)) else None
+    if coverage_file is not None:
+        merged.facts[COVERAGE_STREAM] = [coverage_measurement(coverage_file, rootdir)]
     records = build_records(merged.items, merged.outcomes, settings, level)
     run = GateRun(
         level=level,
         levels=settings.levels,
         tests=records,
-        coverage=total,  # as a live gate sets it, for criteria that read run.coverage
+        coverage=total_of(merged.facts),  # derived from the fact, as in a live gate
         rootdir=rootdir,
         settings=settings,
         criteria_settings=settings.criteria_for(level),

@@ -10,9 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, final
 
 if TYPE_CHECKING:
-    import pytest
-
-    from pytest_graduation.config import GraduationConfig, LevelCriteria
+    from pytest_graduation.settings import GraduationConfig, LevelCriteria
 
 
 class Status(str, enum.Enum):
@@ -89,7 +87,8 @@ class TestRecord:
 @final
 @dataclass
 class GateRun:
-    """Everything a criterion may look at. Built from a live session or from merged reports."""
+    """Everything a criterion may look at, as plain data: built from a live session or
+    from merged reports alike, so judging never reaches back into a session."""
 
     level: str
     levels: tuple[str, ...]
@@ -100,11 +99,11 @@ class GateRun:
     criteria_settings: LevelCriteria
     collection_errors: tuple[str, ...] = ()
     facts: Mapping[str, Sequence[Any]] = field(default_factory=dict)
-    #: The pytest config of a live session; ``None`` when judging merged shard reports.
-    config: pytest.Config | None = None
     #: Why an xdist worker's facts are missing ("gw1 was lost; its results are
     #: missing"), one sentence per worker: each makes ``tests`` unmet.
     lost_workers: tuple[str, ...] = ()
+    #: scratch space the criteria of one run share (the walked tree); not judged data
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def is_required(self, phase: str) -> bool:
         """Whether a test of ``phase`` is required at this run's level."""

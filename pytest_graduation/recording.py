@@ -12,9 +12,10 @@ from typing import Any, Final, final
 
 import pytest
 
-from pytest_graduation.config import GraduationConfig
+from pytest_graduation.capabilities import declared
 from pytest_graduation.facts import facts_of
 from pytest_graduation.globs import match_nodeid
+from pytest_graduation.settings import GraduationConfig
 
 ITEMS_STREAM: Final = "items"
 #: modules, classes and packages skipped at collection (``importorskip``, a conftest
@@ -80,14 +81,14 @@ def capabilities_of(
         marks = list(item.iter_markers_with_node())
     for marker in (mark for _, mark in marks if mark.name == "capability"):
         cap_id = marker_name_argument(marker, "capability")
-        if cap_id not in settings.capabilities:
-            declared = ", ".join(sorted(settings.capabilities)) or "none"
+        if cap_id not in declared(settings):
+            names = ", ".join(sorted(declared(settings))) or "none"
             raise MarkerError(
                 f"@pytest.mark.capability({cap_id!r}) names an undeclared capability "
-                f"(declared: {declared})"
+                f"(declared: {names})"
             )
         found[cap_id] = None
-    for cap in settings.capabilities.values():
+    for cap in declared(settings).values():
         if any(match_nodeid(pattern, item.nodeid) for pattern in cap.tests):
             found[cap.id] = None
     return list(found)

@@ -13,8 +13,8 @@ from typing import Any, Final, final
 
 from pytest_graduation import strict_json
 from pytest_graduation.atomic import write_atomic
-from pytest_graduation.config import Waiver
 from pytest_graduation.model import Status, TestRecord
+from pytest_graduation.settings import Waiver
 
 SCHEMA_VERSION: Final = 2
 READY: Final = "ready"

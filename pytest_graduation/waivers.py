@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import final
 
-from pytest_graduation.config import Waiver
 from pytest_graduation.model import CriterionResult, Status
+from pytest_graduation.settings import Waiver
 
 
 @final

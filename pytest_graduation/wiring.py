@@ -7,23 +7,18 @@ costs nothing when pytest starts.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_graduation import determinism, goldens, repository
-from pytest_graduation.config import BUILTIN_CRITERIA, ConfigError, GraduationConfig, load
+from pytest_graduation.config import ConfigError, GraduationConfig, load
 from pytest_graduation.facts import FactShipping, shipping_key
+from pytest_graduation.features import builtin_criteria_names, registry
 from pytest_graduation.keys import gate_key, settings_key
 from pytest_graduation.options import MARKERS
 
 if TYPE_CHECKING:
     from pytest_graduation.model import Criterion
-
-#: each feature module registers its own plugin objects from ``configure``; the
-#: ``coverage`` feature only acts while gating, so it is imported then (as are the gate,
-#: the recorder and the report): passive mode stays light to load
-FEATURES = (goldens, determinism, repository)
 
 
 def _path_option(config: pytest.Config, name: str) -> Path | None:
@@ -54,7 +49,7 @@ def _custom_criteria(config: pytest.Config) -> list[Criterion]:
                     "pytest-graduation: pytest_graduation_criteria returned "
                     f"{criterion!r}: a criterion needs a non-empty str `name` and `evaluate(run)`"
                 )
-            taken = [*BUILTIN_CRITERIA, *(c.name for c in found)]
+            taken = [*builtin_criteria_names(), *(c.name for c in found)]
             if name in taken:
                 raise pytest.UsageError(
                     f"pytest-graduation: custom criterion name {name!r} is already taken"
@@ -101,7 +96,7 @@ def _start_gate(config: pytest.Config, settings: GraduationConfig, level: str) -
     if hasattr(config, "workerinput"):
         return  # xdist workers record; the controller judges
     custom = _custom_criteria(config)
-    known = {*BUILTIN_CRITERIA, *(c.name for c in custom)}
+    known = {*builtin_criteria_names(), *(c.name for c in custom)}
     for waiver in settings.waivers:
         if waiver.criterion not in known:
             raise pytest.UsageError(
@@ -132,10 +127,8 @@ def configure(config: pytest.Config) -> None:
         _check_level(settings, level)
     elif level is not None:
         _start_gate(config, settings, level)
-    features: tuple[Any, ...] = FEATURES
-    if level is not None:
-        from pytest_graduation import coverage
-
-        features = (*FEATURES, coverage)
-    for feature in features:
-        feature.configure(config, settings, level)
+    for feature in registry():
+        # each feature registers its own plugin objects; one that only judges is
+        # configured only while gating, so passive mode stays light
+        if level is not None or not feature.gating_only:
+            feature.configure(config, settings, level)

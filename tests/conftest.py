@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 
+from pytest_graduation.config import GraduationConfig
+from pytest_graduation.model import GateRun, TestRecord
+
 pytest_plugins = ["pytester", "pytest_graduation.plugin"]
 
 
@@ -65,3 +68,30 @@ def criterion(report: dict[str, Any], name: str) -> dict[str, Any]:
 def criterion_of() -> Callable[[dict[str, Any], str], dict[str, Any]]:
     """:func:`criterion` as a fixture, for test files that prefer injection."""
     return criterion
+
+
+def make_run(
+    *,
+    level: str = "alpha",
+    tests: tuple[TestRecord, ...] | list[TestRecord] = (),
+    settings: GraduationConfig | None = None,
+    facts: dict[str, Any] | None = None,
+    rootdir: Path | None = None,
+    **extra: Any,
+) -> GateRun:
+    """A :class:`GateRun` of plain data, as a criterion sees it, for judging in process."""
+    settings = settings or GraduationConfig()
+    from pytest_graduation.coverage import total_of
+
+    facts = facts or {}
+    return GateRun(
+        level=level,
+        levels=extra.pop("levels", settings.levels),
+        tests=tuple(tests),
+        coverage=extra.pop("coverage", total_of(facts)),
+        rootdir=rootdir or Path("."),
+        settings=settings,
+        criteria_settings=extra.pop("criteria_settings", settings.criteria_for(level)),
+        facts=facts,
+        **extra,
+    )

@@ -12,15 +12,16 @@ from typing import Any
 
 import pytest
 
-from pytest_graduation.config import GraduationConfig, LevelCriteria
+from conftest import make_run
+from pytest_graduation.config import GraduationConfig
 from pytest_graduation.coverage import CoverageCriterion, CoveragePathsCriterion
-from pytest_graduation.criteria.tests import TestsCriterion
 from pytest_graduation.determinism.criterion import DeterminismCriterion
 from pytest_graduation.determinism.observation import decode, decode_all
 from pytest_graduation.determinism.runner import VERDICT_STREAM
 from pytest_graduation.goldens.criteria import FrozenGoldensCriterion
 from pytest_graduation.goldens.lockfile import LOCK_NAME, LockError, read_lock, write_lock
 from pytest_graduation.model import GateRun, Status, TestRecord
+from pytest_graduation.outcome_criteria import TestsCriterion
 
 
 def _run(
@@ -28,14 +29,11 @@ def _run(
     facts: dict[str, list[Any]] | None = None,
     rootdir: Path = Path("."),
 ) -> GateRun:
-    return GateRun(
+    return make_run(
         level="beta",
-        levels=("alpha", "beta", "rc"),
         tests=tuple(tests),
-        coverage=None,
         rootdir=rootdir,
         settings=GraduationConfig(),
-        criteria_settings=LevelCriteria(),
         facts=facts or {},
     )
 

@@ -15,10 +15,9 @@ from typing import Any
 import coverage
 import pytest
 
-from pytest_graduation.coverage import COVERAGE_STREAM, CoverageReader
+from pytest_graduation.coverage import COVERAGE_STREAM, CoverageReader, total_of
 from pytest_graduation.coverage.measure import measure, read_pytest_cov
 from pytest_graduation.facts import facts_of
-from pytest_graduation.gate import coverage_key
 from pytest_graduation.merge import coverage_measurement
 
 TINY = """
@@ -128,7 +127,7 @@ def test_the_coverage_reader_hands_the_measurement_to_the_gate(
     [measurement] = facts_of(config).get(COVERAGE_STREAM)
     assert measurement["files"] == {"pkg/tiny.py": PICKED_TRUE}
     assert measurement["precision"] == 1
-    assert config.stash[coverage_key] == pytest.approx(100 * 4 / 6)
+    assert total_of(facts_of(config).streams()) == pytest.approx(100 * 4 / 6)
 
 
 def test_the_coverage_reader_reads_nothing_when_only_collecting(
@@ -137,4 +136,4 @@ def test_the_coverage_reader_reads_nothing_when_only_collecting(
     config = pytester.parseconfigure("-p", "no:pytest_cov", "--collect-only")
     CoverageReader(config).pytest_sessionfinish(pytest.Session.from_config(config))
     assert facts_of(config).get(COVERAGE_STREAM) == ()
-    assert config.stash.get(coverage_key, None) is None
+    assert total_of(facts_of(config).streams()) is None

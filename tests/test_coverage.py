@@ -14,11 +14,10 @@ from typing import Any
 import coverage
 import pytest
 
-from conftest import Project, criterion
-from pytest_graduation.config import GraduationConfig, LevelCriteria
+from conftest import Project, criterion, make_run
+from pytest_graduation.config import GraduationConfig
 from pytest_graduation.coverage import CoverageCriterion, CoveragePathsCriterion, measure
 from pytest_graduation.coverage.measure import digits_for, displayed, reaches
-from pytest_graduation.model import GateRun
 
 #: statements: core 4 (3 run), extra 4 (3 run, 1 of 2 branches), util/text 3 (2 run)
 PACKAGE = {
@@ -280,14 +279,11 @@ def test_measure_reads_saved_data_as_merge_will(project: Project) -> None:
 
 def judge_on(facts: list[Any], floor: float, floors: dict[str, float]) -> list[Any]:
     """Both criteria judged in-process on given measurements (as ``merge`` does)."""
-    run = GateRun(
+    run = make_run(
         level="alpha",
-        levels=("alpha",),
         tests=(),
-        coverage=None,
         rootdir=Path("."),
         settings=GraduationConfig(),
-        criteria_settings=LevelCriteria(),
         facts={"coverage": facts},
     )
     return [CoverageCriterion(floor).evaluate(run), CoveragePathsCriterion(floors).evaluate(run)]

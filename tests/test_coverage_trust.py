@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from conftest import Project, criterion
-from pytest_graduation.config import GraduationConfig, LevelCriteria
+from conftest import Project, criterion, make_run
+from pytest_graduation.config import GraduationConfig
 from pytest_graduation.coverage import CoverageCriterion, CoveragePathsCriterion
-from pytest_graduation.model import CriterionResult, GateRun
+from pytest_graduation.model import CriterionResult
 
 #: 22 one-statement modules: enough missing sources to cut the listing
 MODULES = [f"m{index:02}" for index in range(22)]
@@ -211,14 +211,11 @@ def test_a_source_deleted_during_a_live_session_is_unmet(project: Project) -> No
 
 def _judge(files: dict[str, list[int]], floor: float, floors: dict[str, float]) -> list[Any]:
     measurement = {"kind": "lines", "precision": 0, "percent": 0.0, "files": files}
-    run = GateRun(
+    run = make_run(
         level="beta",
-        levels=("beta",),
         tests=(),
-        coverage=None,
         rootdir=Path("."),
         settings=GraduationConfig(),
-        criteria_settings=LevelCriteria(),
         facts={"coverage": [measurement]},
     )
     return [CoverageCriterion(floor).evaluate(run), CoveragePathsCriterion(floors).evaluate(run)]

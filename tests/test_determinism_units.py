@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import make_run
 from pytest_graduation.config import GraduationConfig
 from pytest_graduation.determinism.criterion import NONE_NOTE, DeterminismCriterion
 from pytest_graduation.determinism.marker import DeterministicSpec, parse_marker
@@ -198,14 +199,11 @@ def test_children_get_each_test_file_once(tmp_path: Path) -> None:
 
 def gate_run(verdicts: list[dict[str, Any]], pending: tuple[str, ...] = ()) -> GateRun:
     settings = GraduationConfig()
-    return GateRun(
+    return make_run(
         level="alpha",
-        levels=settings.levels,
         tests=tuple(TestRecord(n, "passed", "rc", required=False) for n in pending),
-        coverage=None,
         rootdir=Path("."),
         settings=settings,
-        criteria_settings=settings.criteria_for("alpha"),
         facts={VERDICT_STREAM: verdicts},
     )
 

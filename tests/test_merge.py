@@ -13,11 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import Project, criterion
+from conftest import Project, criterion, make_run
 from pytest_graduation.config import GraduationConfig, parse
 from pytest_graduation.judge import build_records, judge
 from pytest_graduation.merge import main, merge
-from pytest_graduation.model import GateRun
 from pytest_graduation.outcomes import Entry
 from pytest_graduation.report import render_json
 
@@ -223,16 +222,13 @@ def _report(rows: list[tuple[str, str, bool]], shard: set[int] | None) -> dict[s
         )
         if ran:
             entries[nodeid] = Entry(outcome=outcome)
-    run = GateRun(
+    run = make_run(
         level="beta",
-        levels=SETTINGS.levels,
         tests=build_records(items, entries, SETTINGS, "beta"),
-        coverage=None,
         rootdir=Path("."),
         settings=SETTINGS,
-        criteria_settings=SETTINGS.criteria_for("beta"),
     )
-    from pytest_graduation.criteria import builtin_criteria
+    from pytest_graduation.features import builtin_criteria
 
     return json.loads(render_json(judge(run, builtin_criteria(SETTINGS, "beta"))))
 

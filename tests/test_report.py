@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import pytest_graduation
-from conftest import Project
+from conftest import Project, make_run
 
 CONFIG = """
     [tool.graduation.criteria.beta]
@@ -224,18 +224,14 @@ def test_a_report_that_cannot_replace_its_target_leaves_no_temporary_file(
 ) -> None:
     from pytest_graduation.config import GraduationConfig
     from pytest_graduation.judge import judge
-    from pytest_graduation.model import GateRun
     from pytest_graduation.report import write_report
 
     settings = GraduationConfig()
-    run = GateRun(
+    run = make_run(
         level="alpha",
-        levels=settings.levels,
         tests=(),
-        coverage=None,
         rootdir=tmp_path,
         settings=settings,
-        criteria_settings=settings.criteria_for("alpha"),
     )
     report = judge(run, [])
     target = tmp_path / "taken"

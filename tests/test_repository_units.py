@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_graduation.config import GraduationConfig, SourceRule, parse
+from conftest import make_run
+from pytest_graduation.config import GraduationConfig, parse
 from pytest_graduation.model import GateRun, Status, TestRecord
 from pytest_graduation.repository import criteria_from
 from pytest_graduation.repository.compile_check import CompileCriterion, compile_error
@@ -22,20 +23,18 @@ from pytest_graduation.repository.examples import (
     run_script,
 )
 from pytest_graduation.repository.line_limit import LineLimitCriterion
+from pytest_graduation.repository.settings import SourceRule
 from pytest_graduation.repository.source_rules import SourceRulesCriterion
 from pytest_graduation.repository.walk import RepoTree, Source, capped, decode, walk
 
 
 def _run(root: Path, tests: tuple[TestRecord, ...] = (), **facts: list[object]) -> GateRun:
     settings = GraduationConfig()
-    return GateRun(
+    return make_run(
         level="alpha",
-        levels=settings.levels,
         tests=tests,
-        coverage=None,
         rootdir=root,
         settings=settings,
-        criteria_settings=settings.criteria_for("alpha"),
         facts=facts,
     )
 

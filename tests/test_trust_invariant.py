@@ -71,7 +71,8 @@ class Suite:
         required = [
             n
             for n, kind in enumerate(self.kinds)
-            if not kind.startswith("pending") and not (skipped_b and self.module_of(n) == "test_b.py")
+            if not kind.startswith("pending")
+            and not (skipped_b and self.module_of(n) == "test_b.py")
         ]
         if any(n not in selected for n in required):
             return False  # a partial run is not ready
@@ -134,7 +135,9 @@ def _deselect(suite: Suite, keep: set[int]) -> list[str]:
     ]
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(suite=suites)
 def test_serial_verdict_is_ready_only_when_the_oracle_says_so(runner: Runner, suite: Suite) -> None:
     root = runner.fresh(suite)
@@ -143,7 +146,9 @@ def test_serial_verdict_is_ready_only_when_the_oracle_says_so(runner: Runner, su
     assert (report["verdict"] == "ready") is suite.ready(), report["criteria"]
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(suite=suites)
 def test_xdist_verdict_is_the_serial_verdict(runner: Runner, suite: Suite) -> None:
     root = runner.fresh(suite)
@@ -155,7 +160,9 @@ def test_xdist_verdict_is_the_serial_verdict(runner: Runner, suite: Suite) -> No
     assert [(c["name"], c["status"]) for c in distributed["criteria"]] == statuses
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(suite=suites, shard_of=st.lists(st.sampled_from([0, 1, None]), min_size=6, max_size=6))
 def test_merged_shards_are_ready_only_when_every_required_test_ran_somewhere(
     runner: Runner, suite: Suite, shard_of: list[int | None], capsys: pytest.CaptureFixture[str]

@@ -13,7 +13,9 @@ from pytest_graduation.config import Waiver
 from pytest_graduation.model import CriterionResult, Status
 from pytest_graduation.waivers import apply_waivers
 
-SKIPPING = "import pytest\n\ndef test_ok():\n    pass\n\ndef test_skip():\n    pytest.skip('infra')\n"
+SKIPPING = (
+    "import pytest\n\ndef test_ok():\n    pass\n\ndef test_skip():\n    pytest.skip('infra')\n"
+)
 
 
 def _config(expires: str, levels: str = "") -> str:

@@ -7,12 +7,11 @@ process or the xdist controller. See ``docs/coverage.md``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import final
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, final
 
 import pytest
 
-from pytest_graduation.config import GraduationConfig, LevelCriteria
 from pytest_graduation.coverage.criteria import (
     COVERAGE_STREAM,
     CoverageCriterion,
@@ -21,10 +20,14 @@ from pytest_graduation.coverage.criteria import (
 )
 from pytest_graduation.coverage.measure import FileCounts, measure, read_pytest_cov
 from pytest_graduation.facts import facts_of, is_xdist_worker
+from pytest_graduation.feature import Feature, Key
 from pytest_graduation.model import Criterion
+from pytest_graduation.settings import GraduationConfig, LevelCriteria
+from pytest_graduation.validation import percentage, table_of
 
 __all__ = [
     "COVERAGE_STREAM",
+    "FEATURE",
     "CoverageCriterion",
     "CoveragePathsCriterion",
     "CoverageReader",
@@ -34,6 +37,7 @@ __all__ = [
     "measure",
     "measurement_of",
     "read_pytest_cov",
+    "total_of",
 ]
 
 
@@ -47,15 +51,18 @@ class CoverageReader:
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         # pytest-cov stopped, saved and combined in its pytest_runtestloop wrapper,
-        # which is over by now; the gate judges later (trylast).
+        # which is over by now; the gate judges later (its innermost wrapper).
         if self.config.option.collectonly:
             return
-        measurement = read_pytest_cov(self.config)
-        facts_of(self.config).add(COVERAGE_STREAM, measurement)
-        if "percent" in measurement:
-            from pytest_graduation.gate import coverage_key  # gate imports the criteria
+        facts_of(self.config).add(COVERAGE_STREAM, read_pytest_cov(self.config))
 
-            self.config.stash[coverage_key] = float(measurement["percent"])
+
+def total_of(facts: Mapping[str, Sequence[Any]]) -> float | None:
+    """The total percentage of the one measurement in ``facts`` (``GateRun.coverage``
+    derives from the fact: one channel)."""
+    found = [m for m in facts.get(COVERAGE_STREAM, ()) if isinstance(m, dict)]
+    percent = found[0].get("percent") if len(found) == 1 else None
+    return float(percent) if isinstance(percent, (int, float)) else None
 
 
 def configure(config: pytest.Config, settings: GraduationConfig, level: str | None) -> None:
@@ -66,7 +73,19 @@ def configure(config: pytest.Config, settings: GraduationConfig, level: str | No
 
 
 def criteria_from(wanted: LevelCriteria, settings: GraduationConfig) -> Iterable[Criterion]:
-    if wanted.coverage is not None:
-        yield CoverageCriterion(wanted.coverage)
-    if wanted.coverage_paths is not None:
-        yield CoveragePathsCriterion(wanted.coverage_paths)
+    if wanted.get("coverage") is not None:
+        yield CoverageCriterion(wanted["coverage"])
+    if wanted.get("coverage_paths") is not None:
+        yield CoveragePathsCriterion(wanted["coverage_paths"])
+
+
+FEATURE = Feature(
+    name="coverage",
+    criteria=criteria_from,
+    keys=(
+        Key("coverage", percentage, "coverage"),
+        Key("coverage_paths", table_of(percentage), "coverage_paths"),
+    ),
+    configure=configure,
+    gating_only=True,
+)

@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Final
 
 import pytest
 
-from pytest_graduation.config import GraduationConfig, LevelCriteria
+from pytest_graduation.feature import Feature, GlobalKey, Key
+from pytest_graduation.settings import GraduationConfig, LevelCriteria
+from pytest_graduation.validation import string_list, whole_number
 
 if TYPE_CHECKING:
     from pytest_graduation.model import Criterion
 
-__all__ = ["JOB_ENV", "configure", "criteria_from", "plan"]
+__all__ = ["FEATURE", "JOB_ENV", "configure", "criteria_from", "plan"]
 
 #: names the job file of a fresh-interpreter run (set by the session that starts it)
 JOB_ENV: Final = "PYTEST_GRADUATION_DETERMINISM_JOB"
@@ -35,8 +37,8 @@ def plan(config: pytest.Config, settings: GraduationConfig, level: str | None) -
     """
     option: int | None = config.getoption("determinism_runs", None)
     wanted = settings.criteria_for(level) if level is not None else LevelCriteria()
-    processes = wanted.determinism_processes
-    counts = [n for n in (option, wanted.determinism_runs) if n is not None]
+    processes = wanted.get("determinism_processes")
+    counts = [n for n in (option, wanted.get("determinism_runs")) if n is not None]
     if not counts and processes is None:
         return 0, 0
     return max(counts, default=1), processes or 0
@@ -90,12 +92,24 @@ def _process_results(config: pytest.Config, processes: int, hypothesis: bool) ->
 
 
 def criteria_from(wanted: LevelCriteria, settings: GraduationConfig) -> Iterable[Criterion]:
-    if wanted.determinism_runs is None and wanted.determinism_processes is None:
+    runs, processes = wanted.get("determinism_runs"), wanted.get("determinism_processes")
+    if runs is None and processes is None:
         return ()
     from pytest_graduation.determinism.criterion import DeterminismCriterion
 
-    runs, processes = wanted.determinism_runs or 1, wanted.determinism_processes or 0
-    return (DeterminismCriterion(runs, processes),)
+    return (DeterminismCriterion(runs or 1, processes or 0),)
+
+
+FEATURE = Feature(
+    name="determinism",
+    criteria=criteria_from,
+    keys=(
+        Key("determinism_runs", whole_number(1), "determinism"),
+        Key("determinism_processes", whole_number(0), "determinism"),
+    ),
+    global_keys=(GlobalKey("deterministic", string_list, ()),),
+    configure=configure,
+)
 
 
 if TYPE_CHECKING:

@@ -16,11 +16,11 @@ from typing import Final, final
 
 import pytest
 
-from pytest_graduation.config import GraduationConfig
 from pytest_graduation.determinism import JOB_ENV
 from pytest_graduation.determinism.marker import DeterministicSpec, remember_spec, spec_key
 from pytest_graduation.determinism.observation import Observation, encode_all
 from pytest_graduation.determinism.runner import observe_run
+from pytest_graduation.settings import GraduationConfig
 
 _HINT: Final = "pytest-graduation fresh-interpreter run"
 

@@ -8,9 +8,9 @@ from typing import Any, Final, final
 
 import pytest
 
-from pytest_graduation.config import GraduationConfig
 from pytest_graduation.globs import match_any_nodeid
 from pytest_graduation.recording import MarkerError
+from pytest_graduation.settings import GraduationConfig
 
 KEYWORDS: Final = ("runs", "stdout")
 
@@ -58,7 +58,8 @@ def spec_of(item: pytest.Item, settings: GraduationConfig) -> DeterministicSpec 
     marker = item.get_closest_marker("deterministic")
     if marker is not None:
         return parse_marker(marker.args, marker.kwargs)
-    if settings.deterministic and match_any_nodeid(settings.deterministic, item.nodeid):
+    globs = settings.value("deterministic")
+    if globs and match_any_nodeid(globs, item.nodeid):
         return DeterministicSpec()
     return None
 

@@ -17,7 +17,6 @@ from typing import Any, Final, cast, final
 import pytest
 from _pytest.runner import runtestprotocol  # no public name; pytest-rerunfailures does this
 
-from pytest_graduation.config import GraduationConfig
 from pytest_graduation.determinism.marker import DeterministicSpec, remember_spec, spec_key
 from pytest_graduation.determinism.observation import (
     Difference,
@@ -29,6 +28,7 @@ from pytest_graduation.determinism.observation import (
 )
 from pytest_graduation.facts import FLAKY_STREAM, facts_of
 from pytest_graduation.observations import ObservationLog, observations_key
+from pytest_graduation.settings import GraduationConfig
 
 #: fact stream of per-test verdicts, read by the ``determinism`` criterion
 VERDICT_STREAM: Final = "determinism"

@@ -12,11 +12,20 @@ from collections.abc import Iterable
 
 import pytest
 
-from pytest_graduation.config import GraduationConfig, LevelCriteria
-from pytest_graduation.model import Criterion
+from pytest_graduation.feature import Feature, GlobalKey, Key
+from pytest_graduation.model import Criterion, GateRun
 from pytest_graduation.repository.marker import EXAMPLE_MARKER, MARKER_LINE
+from pytest_graduation.repository.settings import (
+    DEFAULT_EXAMPLES_TIMEOUT,
+    DEFAULT_EXCLUDE,
+    excluded,
+    parse_examples_timeout,
+    parse_source_rules,
+)
+from pytest_graduation.settings import GraduationConfig, LevelCriteria
+from pytest_graduation.validation import string_list, table_of, whole_number
 
-__all__ = ["EXAMPLE_MARKER", "configure", "criteria_from"]
+__all__ = ["EXAMPLE_MARKER", "FEATURE", "configure", "criteria_from"]
 
 
 def configure(config: pytest.Config, settings: GraduationConfig, level: str | None) -> None:
@@ -25,11 +34,16 @@ def configure(config: pytest.Config, settings: GraduationConfig, level: str | No
     if level is None:
         return
     wanted = settings.criteria_for(level)
-    if wanted.examples:
+    if wanted.get("examples"):
         from pytest_graduation.repository.examples import ExamplesCollector
 
-        collector = ExamplesCollector(wanted.examples, wanted.examples_timeout, settings.exclude)
+        timeout = wanted.get("examples_timeout", DEFAULT_EXAMPLES_TIMEOUT)
+        collector = ExamplesCollector(wanted["examples"], timeout, excluded(settings))
         config.pluginmanager.register(collector, "graduation-examples")
+    if wanted.get("compile") is not None:
+        from pytest_graduation.repository.compile_check import remember_compiled
+
+        remember_compiled(config)
 
 
 def criteria_from(wanted: LevelCriteria, settings: GraduationConfig) -> Iterable[Criterion]:
@@ -39,11 +53,34 @@ def criteria_from(wanted: LevelCriteria, settings: GraduationConfig) -> Iterable
     from pytest_graduation.repository.line_limit import LineLimitCriterion
     from pytest_graduation.repository.source_rules import SourceRulesCriterion
 
-    if wanted.line_limit is not None:
-        yield LineLimitCriterion(wanted.line_limit)
-    if wanted.compile is not None:
-        yield CompileCriterion(wanted.compile)
-    if wanted.source_rules is not None:
-        yield SourceRulesCriterion(wanted.source_rules)
-    if wanted.examples is not None:
-        yield ExamplesCriterion(wanted.examples)
+    if wanted.get("line_limit") is not None:
+        yield LineLimitCriterion(wanted["line_limit"])
+    if wanted.get("compile") is not None:
+        yield CompileCriterion(wanted["compile"])
+    if wanted.get("source_rules") is not None:
+        yield SourceRulesCriterion(wanted["source_rules"])
+    if wanted.get("examples") is not None:
+        yield ExamplesCriterion(wanted["examples"])
+
+
+def finish(config: pytest.Config, run: GateRun) -> None:
+    """After judging: keep what the ``compile`` criterion learned (its cache)."""
+    from pytest_graduation.repository.compile_check import save_compiled
+
+    save_compiled(config, run)
+
+
+FEATURE = Feature(
+    name="repository",
+    criteria=criteria_from,
+    keys=(
+        Key("line_limit", table_of(whole_number(1)), "line_limit"),
+        Key("compile", string_list, "compile"),
+        Key("source_rules", parse_source_rules, "source_rules"),
+        Key("examples", string_list, "examples"),
+        Key("examples_timeout", parse_examples_timeout),
+    ),
+    global_keys=(GlobalKey("exclude", string_list, DEFAULT_EXCLUDE),),
+    configure=configure,
+    finish=finish,
+)

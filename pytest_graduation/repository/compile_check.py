@@ -7,8 +7,9 @@ to compile, even under ``-W error``.
 
 Compiling is the expensive part of the repository criteria, so the digests of the
 sources that compiled are remembered in pytest's cache (``.pytest_cache``), per
-interpreter version; an unchanged file is not compiled again. Without the
-cacheprovider plugin every file is compiled every time.
+interpreter version; an unchanged file is not compiled again. Judging itself writes
+nothing: the feature hands the known digests to the criterion as a fact and stores
+the new ones after judging (``finish``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Final, final
 
 import pytest
 
+from pytest_graduation.facts import facts_of, is_xdist_worker
 from pytest_graduation.model import Criterion, CriterionResult, GateRun
 from pytest_graduation.repository.walk import RepoTree, capped, checked, tree_for
 
@@ -56,23 +58,39 @@ def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
-@final
-class CompiledCache:
-    """Digests of sources known to compile with this interpreter version."""
+#: the digests already known to compile, put in the facts before judging
+KNOWN_STREAM: Final = "compiled_known"
+#: where the criterion leaves the digests that compiled, for :func:`save_compiled`
+COMPILED_MEMO: Final = "compiled"
 
-    def __init__(self, config: pytest.Config | None) -> None:
-        self.cache = getattr(config, "cache", None) if config is not None else None
-        self.known: set[str] = set()
-        if self.cache is not None:
-            stored = self.cache.get(CACHE_KEY, None)
-            if isinstance(stored, dict) and stored.get("version") == sys.version:
-                digests = stored.get("digests")
-                if isinstance(digests, list):
-                    self.known = {d for d in digests if isinstance(d, str)}
 
-    def save(self, digests: set[str]) -> None:
-        if self.cache is not None and digests != self.known:
-            self.cache.set(CACHE_KEY, {"version": sys.version, "digests": sorted(digests)})
+def _stored(config: pytest.Config) -> set[str]:
+    cache = getattr(config, "cache", None)
+    stored = cache.get(CACHE_KEY, None) if cache is not None else None
+    if isinstance(stored, dict) and stored.get("version") == sys.version:
+        digests = stored.get("digests")
+        if isinstance(digests, list):
+            return {d for d in digests if isinstance(d, str)}
+    return set()
+
+
+def remember_compiled(config: pytest.Config) -> None:
+    """Before judging: hand the cached digests to the criterion as plain data."""
+    if not is_xdist_worker(config):
+        facts_of(config).add(KNOWN_STREAM, sorted(_stored(config)))
+
+
+def save_compiled(config: pytest.Config, run: GateRun) -> None:
+    """After judging: store the digests that compiled (without the cacheprovider
+    plugin every file is compiled every time)."""
+    compiled = run.memo.get(COMPILED_MEMO)
+    cache = getattr(config, "cache", None)
+    if cache is not None and isinstance(compiled, set) and compiled != _stored(config):
+        cache.set(CACHE_KEY, {"version": sys.version, "digests": sorted(compiled)})
+
+
+def _known(run: GateRun) -> set[str]:
+    return {d for batch in run.fact(KNOWN_STREAM) for d in batch if isinstance(d, str)}
 
 
 def _targets(tree: RepoTree, paths: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -109,7 +127,7 @@ class CompileCriterion(Criterion):
     def evaluate(self, run: GateRun) -> CriterionResult:
         tree = tree_for(run)
         files, problems = _targets(tree, self.paths)
-        cache = CompiledCache(run.config)
+        known = _known(run)
         compiled: set[str] = set()
         errors = []
         for rel, source in tree.sources(files):
@@ -117,13 +135,13 @@ class CompileCriterion(Criterion):
                 errors.append(f"{rel}:{source.line}: {source.problem}")
                 continue
             digest = _digest(source.text)
-            if digest not in cache.known:
+            if digest not in known:
                 error = compile_error(rel, source.text)
                 if error is not None:
                     errors.append(error)
                     continue
             compiled.add(digest)
-        cache.save(compiled)
+        run.memo[COMPILED_MEMO] = compiled
         measured = f"{len(files) - len(errors)}/{len(files)} compile"
         details = [checked(len(files)), *capped([*problems, *errors])]
         if problems or errors:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import final
 
-from pytest_graduation.config import SourceRule
 from pytest_graduation.model import Criterion, CriterionResult, GateRun
+from pytest_graduation.repository.settings import SourceRule
 from pytest_graduation.repository.walk import capped, checked, tree_for
 
 

@@ -20,9 +20,9 @@ from typing import Final, final
 
 import pytest
 
-from pytest_graduation.config import DEFAULT_EXCLUDE
 from pytest_graduation.globs import file_glob_regex
 from pytest_graduation.model import GateRun
+from pytest_graduation.repository.settings import DEFAULT_EXCLUDE, excluded
 
 #: a folder holding this file is a virtual environment, skipped wherever it is
 PYVENV_MARKER: Final = "pyvenv.cfg"
@@ -261,9 +261,10 @@ def tree_of(config: pytest.Config, exclude: Sequence[str]) -> RepoTree:
 
 
 def tree_for(run: GateRun) -> RepoTree:
-    """The tree a criterion judges: the live session's shared one, or a fresh walk of
-    ``run.rootdir`` when judging merged reports."""
-    exclude = run.settings.exclude
-    if run.config is not None and run.config.rootpath == run.rootdir:
-        return tree_of(run.config, exclude)
-    return RepoTree(run.rootdir, exclude)
+    """The tree the repository criteria of one run judge, walked once for all of them."""
+    exclude = tuple(excluded(run.settings))
+    key = f"repository tree {exclude!r}"
+    tree = run.memo.get(key)
+    if not isinstance(tree, RepoTree):
+        tree = run.memo[key] = RepoTree(run.rootdir, exclude)
+    return tree

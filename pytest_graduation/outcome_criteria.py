@@ -1,4 +1,4 @@
-"""Criteria on test outcomes: ``tests``, ``skipped``, ``xfailed``, ``flaky``,
+"""The ``tests`` feature: criteria on test outcomes, ``tests``, ``skipped``, ``xfailed``, ``flaky``,
 ``required_markers``."""
 
 from __future__ import annotations
@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Final, final
 
-from pytest_graduation.config import GraduationConfig, LevelCriteria
 from pytest_graduation.facts import FLAKY_STREAM as FLAKY_STREAM
+from pytest_graduation.feature import Feature, Key
 from pytest_graduation.model import Criterion, CriterionResult, GateRun, TestRecord
 from pytest_graduation.repository.marker import EXAMPLE_MARKER
+from pytest_graduation.settings import GraduationConfig, LevelCriteria
+from pytest_graduation.validation import table_of, whole_number
 
 MAX_LISTED: Final = 50
 MAX_NAMED: Final = 10
@@ -130,12 +132,24 @@ class RequiredMarkersCriterion(Criterion):
 
 def criteria_from(wanted: LevelCriteria, settings: GraduationConfig) -> Iterable[Criterion]:
     # example items are judged by the ``examples`` criterion alone, not twice
-    yield TestsCriterion(EXAMPLE_MARKER if wanted.examples is not None else None)
-    if wanted.max_skipped is not None:
-        yield CountCriterion("skipped", "skipped", wanted.max_skipped)
-    if wanted.max_xfailed is not None:
-        yield CountCriterion("xfailed", "xfailed", wanted.max_xfailed)
-    if wanted.max_flaky is not None:
-        yield FlakyCriterion(wanted.max_flaky)
-    if wanted.required_markers is not None:
-        yield RequiredMarkersCriterion(wanted.required_markers)
+    yield TestsCriterion(EXAMPLE_MARKER if wanted.get("examples") is not None else None)
+    if wanted.get("max_skipped") is not None:
+        yield CountCriterion("skipped", "skipped", wanted["max_skipped"])
+    if wanted.get("max_xfailed") is not None:
+        yield CountCriterion("xfailed", "xfailed", wanted["max_xfailed"])
+    if wanted.get("max_flaky") is not None:
+        yield FlakyCriterion(wanted["max_flaky"])
+    if wanted.get("required_markers") is not None:
+        yield RequiredMarkersCriterion(wanted["required_markers"])
+
+
+FEATURE = Feature(
+    name="tests",
+    criteria=criteria_from,
+    keys=(
+        Key("max_skipped", whole_number(0), "skipped"),
+        Key("max_xfailed", whole_number(0), "xfailed"),
+        Key("max_flaky", whole_number(0), "flaky"),
+        Key("required_markers", table_of(whole_number(0)), "required_markers"),
+    ),
+)
