@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from typing import Any, Final, final
 
 from pytest_graduation.feature import Feature, GlobalKey, Key
-from pytest_graduation.model import Criterion, CriterionResult, GateRun, TestRecord
+from pytest_graduation.model import Criterion, CriterionResult, GateRun, Outcome, TestRecord
 from pytest_graduation.settings import GraduationConfig, LevelCriteria
 from pytest_graduation.validation import Checker, flag, quote
 
-PASSING: Final = ("passed", "xpassed")
+PASSING: Final = Outcome.PASSING
 #: outcomes that say nothing about the capability: the test did not run
-UNKNOWN: Final = ("deselected", "not-run")
+UNKNOWN: Final = ("deselected", Outcome.NOT_RUN)
 #: node ids a detail line names at most
 MAX_NAMED: Final = 5
 

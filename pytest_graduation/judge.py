@@ -13,7 +13,7 @@ import pytest
 
 from pytest_graduation import capabilities, strict_json
 from pytest_graduation._version import __version__
-from pytest_graduation.model import Criterion, CriterionResult, GateRun, TestRecord
+from pytest_graduation.model import Criterion, CriterionResult, GateRun, Outcome, TestRecord
 from pytest_graduation.outcomes import Entry
 from pytest_graduation.recording import ITEMS_STREAM, SKIPPED_COLLECTORS_STREAM
 from pytest_graduation.report import CriterionOutcome, GraduationReport
@@ -66,7 +66,7 @@ def build_records(
         if nodeid not in seen:
             seen.add(nodeid)
             reason = str(collector.get("reason", ""))
-            records.append(TestRecord(nodeid, "skipped", settings.levels[0], longrepr=reason))
+            records.append(TestRecord(nodeid, Outcome.SKIPPED, settings.levels[0], longrepr=reason))
     return tuple(records)
 
 

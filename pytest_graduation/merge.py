@@ -24,25 +24,24 @@ from typing import Any, Final, TextIO
 from pytest_graduation.config import ConfigError, GraduationConfig, load
 from pytest_graduation.features import builtin_criteria, builtin_criteria_names
 from pytest_graduation.judge import build_records, judge
-from pytest_graduation.model import Criterion, CriterionResult, GateRun, Status, TestRecord
+from pytest_graduation.listing import NAMED, capped
+from pytest_graduation.model import Criterion, CriterionResult, GateRun, Outcome, Status, TestRecord
 from pytest_graduation.outcomes import SEVERITY, Entry
 from pytest_graduation.report import (
     NOT_JUDGED,
-    NOT_READY,
     READY,
     GraduationReport,
     render_terminal,
     write_report,
 )
+from pytest_graduation.report_reader import ReportError, SchemaVersionError, check_version
 
 MAX_REPORT_BYTES: Final = 64 * 1024 * 1024
 #: a report written by the plugin nests about 35 deep (strict JSON cuts at 32)
 MAX_DEPTH: Final = 64
-SUPPORTED_SCHEMA: Final = 2
 EXIT_OK: Final = 0
 EXIT_NOT_READY: Final = 1
 EXIT_USAGE: Final = 4
-MAX_LISTED_MISSING: Final = 10
 
 
 class MergeError(Exception):
@@ -52,12 +51,9 @@ class MergeError(Exception):
 @dataclass
 class ShardReport:
     path: Path
+    #: the document, validated by ``report``'s reader
     data: dict[str, Any]
-
-
-def _expect(condition: bool, path: Path, what: str) -> None:
-    if not condition:
-        raise MergeError(f"{path}: not a pytest-graduation report: {what}")
+    report: GraduationReport
 
 
 def _kind(mode: int) -> str:
@@ -142,61 +138,20 @@ def _refuse_unjudged(path: Path, data: Mapping[str, Any]) -> None:
         )
 
 
-def _is_strings(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
-
-
 def read_shard(path: Path) -> ShardReport:
-    """Read and validate one shard report."""
+    """Read one shard report: bounded, strict JSON, then the report format's own
+    strict reader (:meth:`GraduationReport.from_dict`)."""
     data = parse_strict(path, _read_bounded(path))
-    _expect(isinstance(data, dict), path, "the top level is not an object")
-    version = data.get("schema_version")
-    _expect(version is not None, path, "no schema_version")
-    if version != SUPPORTED_SCHEMA:
-        raise MergeError(
-            f"{path}: schema_version {version!r} is not supported (this merge reads "
-            f"{SUPPORTED_SCHEMA}); use the same pytest-graduation version for shards and merge"
-        )
-    _refuse_unjudged(path, data)
-    for key, kind in (
-        ("level", str),
-        ("records", list),
-        ("facts", dict),
-        ("criteria", list),
-        ("collection_errors", list),
-        ("config_digest", str),
-        ("plugin_version", str),
-        ("run_id", str),
-        ("verdict", str),
-        ("lost_workers", list),
-    ):
-        _expect(isinstance(data.get(key), kind), path, f"{key!r} missing or not a {kind.__name__}")
-    _expect(data["run_id"].strip() != "", path, "'run_id' is empty")
-    _expect(data["verdict"] in (READY, NOT_READY), path, "'verdict' is not a verdict")
-    _expect(_is_strings(data["lost_workers"]), path, "'lost_workers' is not a list of strings")
-    for index, record in enumerate(data["records"]):
-        where = f"records[{index}]"
-        _expect(isinstance(record, dict), path, f"{where} is not an object")
-        _expect(isinstance(record.get("nodeid"), str), path, f"{where}.nodeid is not a string")
-        _expect(record.get("outcome") in SEVERITY, path, f"{where}.outcome is not an outcome")
-        _expect(isinstance(record.get("phase"), str), path, f"{where}.phase is not a string")
-        for key in ("markers", "capabilities"):
-            _expect(
-                _is_strings(record.get(key, [])), path, f"{where}.{key} is not a list of strings"
-            )
-        _expect(isinstance(record.get("reruns", 0), int), path, f"{where}.reruns not an int")
-    for stream, values in data["facts"].items():
-        _expect(isinstance(values, list), path, f"facts[{stream!r}] is not a list")
-    for index, criterion in enumerate(data["criteria"]):
-        _expect(
-            isinstance(criterion, dict)
-            and isinstance(criterion.get("name"), str)
-            and criterion.get("status") in {s.value for s in Status}
-            and _is_strings(criterion.get("details", [])),
-            path,
-            f"criteria[{index}] is not a criterion result",
-        )
-    return ShardReport(path, data)
+    try:
+        if isinstance(data, dict):
+            check_version(data)
+            _refuse_unjudged(path, data)
+        report = GraduationReport.from_dict(data)
+    except SchemaVersionError as exc:
+        raise MergeError(f"{path}: {exc}") from None
+    except ReportError as exc:
+        raise MergeError(f"{path}: not a pytest-graduation report: {exc}") from None
+    return ShardReport(path, data, report)
 
 
 def _refuse_duplicates(shards: Sequence[ShardReport]) -> None:
@@ -239,7 +194,7 @@ def combine(shards: Sequence[ShardReport]) -> Merged:
         for record in shard.data["records"]:
             nodeid, outcome = record["nodeid"], record["outcome"]
             merged.items.append({**record, "deselected": bool(record.get("deselected"))})
-            if record.get("deselected") or (outcome == "not-run" and nodeid in seen):
+            if record.get("deselected") or (outcome == Outcome.NOT_RUN and nodeid in seen):
                 continue
             if nodeid in seen and seen[nodeid][0] != outcome:
                 first, where = seen[nodeid]
@@ -288,7 +243,9 @@ class RanInSomeShard(Criterion):
         self.name = inner.name
 
     def evaluate(self, run: GateRun) -> CriterionResult:
-        missing = [t for t in run.tests if t.required and (t.deselected or t.outcome == "not-run")]
+        missing = [
+            t for t in run.tests if t.required and (t.deselected or t.outcome == Outcome.NOT_RUN)
+        ]
         # the inner criterion judges what ran; what ran nowhere is judged here alone
         ran = dataclasses.replace(run, tests=tuple(t for t in run.tests if not t.deselected))
         result = self.inner.evaluate(ran)
@@ -304,13 +261,11 @@ class RanInSomeShard(Criterion):
 def _listing_missing(missing: Sequence[TestRecord]) -> list[str]:
     count = len(missing)
     lines = [f"{count} required test{'s' * (count != 1)} ran in no shard: is a shard missing?"]
-    lines += [
+    named = [
         f"{t.nodeid} ({'deselected in every shard' if t.deselected else 'not run in any shard'})"
-        for t in missing[:MAX_LISTED_MISSING]
+        for t in missing
     ]
-    if count > MAX_LISTED_MISSING:
-        lines.append(f"... and {count - MAX_LISTED_MISSING} more")
-    return lines
+    return [*lines, *capped(named, NAMED)]
 
 
 def _merged_builtins(settings: GraduationConfig, level: str) -> list[Criterion]:

@@ -50,8 +50,33 @@ class CriterionResult:
         return cls(Status.INCONCLUSIVE, measured, required, tuple(details))
 
 
+@final
+class Outcome:
+    """The outcomes a test record can have once all its reports are in: the one
+    spelling of each, used everywhere (records carry them as plain strings, as the
+    JSON report does)."""
+
+    NOT_RUN: Final = "not-run"
+    PASSED: Final = "passed"
+    XPASSED: Final = "xpassed"
+    SKIPPED: Final = "skipped"
+    XFAILED: Final = "xfailed"
+    FAILED: Final = "failed"
+    ERROR: Final = "error"
+
+    #: the worse outcome wins when a test has several reports
+    SEVERITY: Final = (NOT_RUN, PASSED, XPASSED, SKIPPED, XFAILED, FAILED, ERROR)
+    PASSING: Final = (PASSED, XPASSED)
+    #: a failing required test: the ``tests`` criterion is unmet
+    BAD: Final = (FAILED, ERROR, NOT_RUN)
+    #: the body ran (a skip or a deselection measures nothing)
+    EXECUTED: Final = (PASSED, XPASSED, FAILED, ERROR, XFAILED)
+    #: counted in the report's ``tests`` tally, in this order
+    TALLIED: Final = (PASSED, FAILED, ERROR, SKIPPED, XFAILED, XPASSED)
+
+
 #: Outcomes a test record can have once all its reports are in.
-OUTCOMES: Final = ("passed", "failed", "error", "skipped", "xfailed", "xpassed", "not-run")
+OUTCOMES: Final = Outcome.SEVERITY
 
 
 @final

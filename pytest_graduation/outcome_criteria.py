@@ -4,26 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Final, final
+from typing import final
 
 from pytest_graduation.facts import FLAKY_STREAM as FLAKY_STREAM
 from pytest_graduation.feature import Feature, Key
-from pytest_graduation.model import Criterion, CriterionResult, GateRun, TestRecord
+from pytest_graduation.listing import NAMED, capped
+from pytest_graduation.model import Criterion, CriterionResult, GateRun, Outcome, TestRecord
 from pytest_graduation.repository.marker import EXAMPLE_MARKER
 from pytest_graduation.settings import GraduationConfig, LevelCriteria
 from pytest_graduation.validation import table_of, whole_number
-
-MAX_LISTED: Final = 50
-MAX_NAMED: Final = 10
-PASSED: Final = ("passed", "xpassed")
-#: outcomes of a test whose body ran (a skip or a deselection measures nothing)
-EXECUTED: Final = ("passed", "xpassed", "failed", "error", "xfailed")
-
-
-def capped(lines: list[str], limit: int) -> list[str]:
-    if len(lines) <= limit:
-        return lines
-    return [*lines[:limit], f"... and {len(lines) - limit} more"]
 
 
 def _listing(records: Iterable[TestRecord]) -> list[str]:
@@ -31,9 +20,7 @@ def _listing(records: Iterable[TestRecord]) -> list[str]:
     for record in records:
         why = f": {record.longrepr}" if record.longrepr else ""
         lines.append(f"{record.nodeid} ({record.outcome}){why}")
-    if len(lines) > MAX_LISTED:
-        lines[MAX_LISTED:] = [f"... and {len(lines) - MAX_LISTED} more"]
-    return lines
+    return capped(lines)
 
 
 @final
@@ -50,20 +37,20 @@ class TestsCriterion(Criterion):
     def evaluate(self, run: GateRun) -> CriterionResult:
         ran = run.required_tests
         required = [t for t in ran if self.judged_elsewhere not in t.markers]
-        bad = [t for t in required if t.outcome in ("failed", "error", "not-run")]
+        bad = [t for t in required if t.outcome in Outcome.BAD]
         details = [f"collection error: {where}" for where in run.collection_errors]
         details += _listing(bad)
         details += [f"xdist worker {problem}" for problem in run.lost_workers]
-        if not any(t.outcome in EXECUTED for t in ran):
+        if not any(t.outcome in Outcome.EXECUTED for t in ran):
             details.append("no required test ran (nothing collected, or everything deselected)")
-        measured = f"{sum(t.outcome in PASSED for t in required)}/{len(required)} passed"
+        measured = f"{sum(t.outcome in Outcome.PASSING for t in required)}/{len(required)} passed"
         if details:
             return CriterionResult.unmet(measured, "all required pass", details)
         deselected = [t.nodeid for t in run.tests if t.required and t.deselected]
         if deselected:
             lead = f"{len(deselected)} required tests deselected: run the full suite"
             return CriterionResult.inconclusive(
-                measured, "all required pass", [lead, *capped(deselected, MAX_NAMED)]
+                measured, "all required pass", [lead, *capped(deselected, NAMED)]
             )
         return CriterionResult.met(measured, "all required pass")
 
@@ -97,7 +84,7 @@ class FlakyCriterion(Criterion):
     def evaluate(self, run: GateRun) -> CriterionResult:
         flaky: dict[str, str] = {}
         for record in run.tests:
-            if record.reruns and record.outcome in ("passed", "xpassed"):
+            if record.reruns and record.outcome in Outcome.PASSING:
                 flaky[record.nodeid] = f"passed after {record.reruns} rerun(s)"
         for nodeid in run.fact(FLAKY_STREAM):
             flaky.setdefault(str(nodeid), "outcome flipped across determinism runs")
@@ -118,7 +105,7 @@ class RequiredMarkersCriterion(Criterion):
         self.wanted = dict(wanted)
 
     def evaluate(self, run: GateRun) -> CriterionResult:
-        passed = [t for t in run.required_tests if t.outcome in ("passed", "xpassed")]
+        passed = [t for t in run.required_tests if t.outcome in Outcome.PASSING]
         measured = {m: sum(m in t.markers for t in passed) for m in self.wanted}
         details = [
             f"marker {marker!r}: {measured[marker]} passing required test(s), need {need}"
@@ -134,9 +121,9 @@ def criteria_from(wanted: LevelCriteria, settings: GraduationConfig) -> Iterable
     # example items are judged by the ``examples`` criterion alone, not twice
     yield TestsCriterion(EXAMPLE_MARKER if wanted.get("examples") is not None else None)
     if wanted.get("max_skipped") is not None:
-        yield CountCriterion("skipped", "skipped", wanted["max_skipped"])
+        yield CountCriterion("skipped", Outcome.SKIPPED, wanted["max_skipped"])
     if wanted.get("max_xfailed") is not None:
-        yield CountCriterion("xfailed", "xfailed", wanted["max_xfailed"])
+        yield CountCriterion("xfailed", Outcome.XFAILED, wanted["max_xfailed"])
     if wanted.get("max_flaky") is not None:
         yield FlakyCriterion(wanted["max_flaky"])
     if wanted.get("required_markers") is not None:

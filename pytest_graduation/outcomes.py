@@ -13,21 +13,15 @@ from typing import Final, final
 
 import pytest
 
+from pytest_graduation.model import Outcome
+
 #: the worse outcome wins when a test has several reports
-SEVERITY = {
-    "not-run": 0,
-    "passed": 1,
-    "xpassed": 2,
-    "skipped": 3,
-    "xfailed": 4,
-    "failed": 5,
-    "error": 6,
-}
+SEVERITY: Final = {outcome: rank for rank, outcome in enumerate(Outcome.SEVERITY)}
 
 
 @dataclass(slots=True)
 class Entry:
-    outcome: str = "not-run"
+    outcome: str = Outcome.NOT_RUN
     reruns: int = 0
     longrepr: str = ""
 
@@ -36,11 +30,11 @@ def _classify(report: pytest.TestReport) -> str:
     xfail = hasattr(report, "wasxfail")
     if report.passed:
         if report.when != "call":
-            return "not-run"
-        return "xpassed" if xfail else "passed"
+            return Outcome.NOT_RUN
+        return Outcome.XPASSED if xfail else Outcome.PASSED
     if report.skipped:
-        return "xfailed" if xfail else "skipped"
-    return "failed" if report.when == "call" else "error"
+        return Outcome.XFAILED if xfail else Outcome.SKIPPED
+    return Outcome.FAILED if report.when == "call" else Outcome.ERROR
 
 
 #: a failure's message is cut here in the details (its first line only)
@@ -99,12 +93,12 @@ class OutcomeLedger:
             entry = self.entries[report.nodeid] = Entry()
         if str(report.outcome) == "rerun":  # pytest-rerunfailures: this attempt will be retried
             entry.reruns += 1
-            entry.outcome, entry.longrepr = "not-run", ""
+            entry.outcome, entry.longrepr = Outcome.NOT_RUN, ""
             return
         outcome = _classify(report)
         if SEVERITY[outcome] > SEVERITY[entry.outcome]:
             entry.outcome = outcome
-            if outcome in ("failed", "error", "skipped", "xfailed"):
+            if outcome not in (Outcome.NOT_RUN, *Outcome.PASSING):
                 entry.longrepr = _short(report)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:

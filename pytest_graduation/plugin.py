@@ -11,10 +11,6 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_graduation.keys import gate_key, settings_key
-
-__all__ = ["gate_key", "settings_key"]
-
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     from pytest_graduation import hookspecs

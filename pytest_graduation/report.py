@@ -13,14 +13,14 @@ from typing import Any, Final, final
 
 from pytest_graduation import strict_json
 from pytest_graduation.atomic import write_atomic
-from pytest_graduation.model import Status, TestRecord
+from pytest_graduation.listing import NAMED, capped
+from pytest_graduation.model import Outcome, Status, TestRecord
+from pytest_graduation.report_reader import SCHEMA_VERSION, read_report
 from pytest_graduation.settings import Waiver
 
-SCHEMA_VERSION: Final = 2
 READY: Final = "ready"
 NOT_READY: Final = "not-ready"
 NOT_JUDGED: Final = "not-judged"
-MAX_PENDING: Final = 10
 
 
 @final
@@ -74,12 +74,11 @@ class GraduationReport:
     def tally(self) -> dict[str, Any]:
         required = [r for r in self.records if r.required and not r.deselected]
         counts = {
-            outcome: sum(r.outcome == outcome for r in required)
-            for outcome in ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
+            outcome: sum(r.outcome == outcome for r in required) for outcome in Outcome.TALLIED
         }
         return {
             **counts,
-            "not_run": sum(r.outcome == "not-run" for r in required),
+            "not_run": sum(r.outcome == Outcome.NOT_RUN for r in required),
             "deselected": sum(r.deselected for r in self.records),
             "pending": [r.nodeid for r in self.records if not r.required and not r.deselected],
         }
@@ -88,6 +87,12 @@ class GraduationReport:
         if self.verdict == READY:
             return f"{self.level}: READY"
         return f"{self.level}: NOT READY ({len(self.unmet)} of {len(self.criteria)} criteria unmet)"
+
+    @classmethod
+    def from_dict(cls, data: object) -> GraduationReport:
+        """The report a :meth:`to_dict` document describes, checked strictly: raises
+        :class:`~pytest_graduation.report_reader.ReportError` saying what is wrong."""
+        return read_report(data, cls)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -177,9 +182,8 @@ def render_terminal(report: GraduationReport) -> list[str]:
     pending = [r for r in report.records if not r.required and not r.deselected]
     if pending:
         lines += ["", f"pending ({len(pending)}, required from a later level):"]
-        lines += [f"  - {r.nodeid} [{r.phase}]: {r.outcome}" for r in pending[:MAX_PENDING]]
-        if len(pending) > MAX_PENDING:
-            lines.append(f"  ... and {len(pending) - MAX_PENDING} more")
+        listed = [f"- {r.nodeid} [{r.phase}]: {r.outcome}" for r in pending]
+        lines += [f"  {line}" for line in capped(listed, NAMED)]
     for outcome in report.criteria:
         if not outcome.details or (outcome.status is Status.MET and outcome.waiver is None):
             continue

@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 from pytest_graduation.config import ConfigError, GraduationConfig, load
-from pytest_graduation.facts import FactShipping, shipping_key
+from pytest_graduation.facts import FactShipping, is_xdist_worker, shipping_key
 from pytest_graduation.features import builtin_criteria_names, registry
-from pytest_graduation.keys import gate_key, settings_key
 from pytest_graduation.options import MARKERS
 
 if TYPE_CHECKING:
@@ -93,7 +92,7 @@ def _start_gate(config: pytest.Config, settings: GraduationConfig, level: str) -
     from pytest_graduation.report import check_writable
 
     config.pluginmanager.register(ItemRecorder(config, settings, level), "graduation-recorder")
-    if hasattr(config, "workerinput"):
+    if is_xdist_worker(config):
         return  # xdist workers record; the controller judges
     custom = _custom_criteria(config)
     known = {*builtin_criteria_names(), *(c.name for c in custom)}
@@ -109,14 +108,13 @@ def _start_gate(config: pytest.Config, settings: GraduationConfig, level: str) -
         if problem:
             raise pytest.UsageError(f"pytest-graduation: --graduation-report: {problem}")
     gate = Gate(config, settings, level, custom, report_path)
-    config.stash[gate_key] = gate
     config.pluginmanager.register(gate, "graduation-gate")
 
 
 def configure(config: pytest.Config) -> None:
     for line in MARKERS:
         config.addinivalue_line("markers", line)
-    settings = config.stash[settings_key] = _load_settings(config)
+    settings = _load_settings(config)
     if config.pluginmanager.hasplugin("xdist"):
         shipping = config.stash[shipping_key] = FactShipping(config)
         config.pluginmanager.register(shipping, "graduation-facts")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import textwrap
 from collections.abc import Callable
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,23 @@ from pytest_graduation.config import GraduationConfig
 from pytest_graduation.model import GateRun, TestRecord
 
 pytest_plugins = ["pytester", "pytest_graduation.plugin"]
+
+
+@functools.cache
+def _validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(
+        resources.files("pytest_graduation").joinpath("report.schema.json").read_text()
+    )
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def check_schema(report: dict[str, Any]) -> None:
+    """Every report the suite reads is checked against the shipped JSON Schema."""
+    errors = sorted(_validator().iter_errors(report), key=lambda e: list(e.path))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
 
 
 class Project:
@@ -43,6 +62,8 @@ class Project:
             report.unlink()
         result = self.run(f"--graduation={level}", f"--graduation-report={report}", *args)
         data = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
+        if data:
+            check_schema(data)
         return result, data
 
 

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_graduation.goldens.compare import MAX_PATHS
-from pytest_graduation.goldens.diffing import (
+from pytest_graduation.comparison import MAX_PATHS
+from pytest_graduation.diffing import (
     MAX_DIFF_LINES,
     TRUNCATED,
     bytes_diff,
@@ -22,7 +22,7 @@ from pytest_graduation.goldens.diffing import (
     text_diff,
 )
 from pytest_graduation.goldens.paths import MAX_STEM, relative, safe_stem
-from pytest_graduation.goldens.serialization import (
+from pytest_graduation.serialization import (
     CorruptGolden,
     Serialized,
     diff,

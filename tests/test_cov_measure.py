@@ -7,6 +7,7 @@ plugin object, whose attributes are all ``read_pytest_cov`` relies on."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import textwrap
 from pathlib import Path
 from types import SimpleNamespace
@@ -137,3 +138,36 @@ def test_the_coverage_reader_reads_nothing_when_only_collecting(
     CoverageReader(config).pytest_sessionfinish(pytest.Session.from_config(config))
     assert facts_of(config).get(COVERAGE_STREAM) == ()
     assert total_of(facts_of(config).streams()) is None
+
+
+PYTEST_COV_SHAPE = """
+import json
+
+def pytest_sessionfinish(session):
+    from pytest_graduation.coverage.measure import pytest_cov_state
+
+    plugin = session.config.pluginmanager.getplugin("_cov")
+    disabled, cov, combined = pytest_cov_state(plugin)
+    shape = {
+        "plugin": plugin is not None,
+        "disabled": disabled,
+        "coverage": type(cov).__module__ + "." + type(cov).__name__,
+        "combined": combined is cov,
+    }
+    (session.config.rootpath / "shape.json").write_text(json.dumps(shape))
+"""
+
+
+def test_pytest_cov_still_has_the_attributes_the_gate_reads(pytester: pytest.Pytester) -> None:
+    # the gate reads pytest-cov's undocumented attributes in one function; if a
+    # release renames them this fails here, not as a silent "not measured"
+    pytester.makeconftest(PYTEST_COV_SHAPE)
+    pytester.makepyfile(test_x="def test_ok():\n    pass\n")
+    pytester.runpytest("-p", "no:randomly", "--cov", "-p", "no:cacheprovider")
+    shape = json.loads((pytester.path / "shape.json").read_text())
+    assert shape == {
+        "plugin": True,
+        "disabled": False,
+        "coverage": "coverage.control.Coverage",
+        "combined": True,
+    }

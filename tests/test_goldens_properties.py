@@ -13,15 +13,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_graduation.goldens.compare import numbers_equal
-from pytest_graduation.goldens.diffing import TRUNCATED, text_diff
+from pytest_graduation.comparison import numbers_equal
+from pytest_graduation.diffing import TRUNCATED, text_diff
 from pytest_graduation.goldens.paths import (
     file_name,
     inside,
     safe_stem,
     validate_name,
 )
-from pytest_graduation.goldens.serialization import (
+from pytest_graduation.serialization import (
     Serialized,
     diff,
     equal,

@@ -18,15 +18,15 @@ from hypothesis import strategies as st
 from pytest_graduation.config import ConfigError, GraduationConfig, load, parse
 from pytest_graduation.globs import match_file, match_nodeid
 from pytest_graduation.goldens.lockfile import LockError, read_lock
-from pytest_graduation.goldens.serialization import (
+from pytest_graduation.merge import MergeError, merge, read_shard
+from pytest_graduation.report import render_json, render_markdown, render_terminal
+from pytest_graduation.serialization import (
     CorruptGolden,
     diff,
     equal,
     read_golden,
     serialize,
 )
-from pytest_graduation.merge import MergeError, merge, read_shard
-from pytest_graduation.report import render_json, render_markdown, render_terminal
 
 FUZZ = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import pytest_graduation
 from conftest import Project, make_run
+from pytest_graduation.report import GraduationReport
+from pytest_graduation.report_reader import ReportError
 
 CONFIG = """
     [tool.graduation.criteria.beta]
@@ -261,3 +266,30 @@ def test_table_valued_cells_get_one_line_per_entry(project: Project) -> None:
             "                    tests/**/*.py=2  tests/**/*.py=300",
         ]
     )
+
+
+def test_the_json_report_round_trips_through_from_dict(project: Project) -> None:
+    project.config(CONFIG)
+    project.write("test_x.py", SUITE)
+    _, report = project.gate("beta")
+    assert GraduationReport.from_dict(report).to_dict() == report
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda r: r.update(verdict="ready"), "'verdict' does not follow from its criteria"),
+        (lambda r: r["records"][0].update(required="yes"), "records[0].required is not true"),
+        (lambda r: r.update(schema_version=1), "schema_version 1 is not supported"),
+        (lambda r: r["criteria"][0].update(status="fine"), "criteria[0] is not a criterion"),
+    ],
+)
+def test_from_dict_refuses_what_to_dict_never_writes(
+    project: Project, change: Callable[[dict[str, Any]], None], message: str
+) -> None:
+    project.config(CONFIG)
+    project.write("test_x.py", SUITE)
+    _, report = project.gate("beta")
+    change(report)
+    with pytest.raises(ReportError, match=re.escape(message)):
+        GraduationReport.from_dict(report)

@@ -180,7 +180,8 @@ def test_a_waiver_claimed_by_a_shard_is_judged_again_at_merge(
     from pytest_graduation.config import GraduationConfig
     from pytest_graduation.merge import main
 
-    unmet_but_waived = {"name": "custom", "status": "waived", "details": ["d"], "waiver": {}}
+    waiver = {"criterion": "custom", "reason": "r", "expires": "2999-01-01", "levels": None}
+    unmet_but_waived = {"name": "custom", "status": "waived", "details": ["d"], "waiver": waiver}
     shard = {
         "schema_version": 2,
         "level": "alpha",

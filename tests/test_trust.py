@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import Project, criterion
+from conftest import Project, check_schema, criterion
 
 PYTEST = (sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:cacheprovider")
 
@@ -145,6 +145,7 @@ def test_pytest_exit_is_never_green_and_replaces_the_old_report(
     assert written["verdict"] == "not-judged"
     assert written["reason"] == "pytest.exit(): maintenance"
     assert written["schema_version"] == 2 and written["run_id"]
+    check_schema(written)
     if returncode == 0:  # pytest prints no summary at all for other codes
         result.stdout.fnmatch_lines(
             ["*graduation: alpha: not judged (pytest.exit(): maintenance)*", "alpha: NOT JUDGED"]

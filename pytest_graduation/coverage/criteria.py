@@ -18,14 +18,11 @@ from pytest_graduation.coverage.measure import (
     total,
 )
 from pytest_graduation.globs import match_file
+from pytest_graduation.listing import NAMED, capped
 from pytest_graduation.model import Criterion, CriterionResult, GateRun
 
 #: fact stream holding the run's single measurement
 COVERAGE_STREAM: Final = "coverage"
-#: how many files an unmet floor names (those needing the most lines first)
-MOST_NEEDED: Final = 5
-#: how many measured files with a missing source are named
-MAX_MISSING: Final = 20
 
 
 def measurement_of(run: GateRun) -> dict[str, Any]:
@@ -58,14 +55,12 @@ def not_judgeable(measurement: Mapping[str, Any]) -> list[str]:
         return [str(measurement["error"])]
     missing = _missing_sources(measurement)
     if missing:
-        listed = [f"not measured: source missing: {name}" for name in missing[:MAX_MISSING]]
-        more = len(missing) - MAX_MISSING
+        listed = capped([f"not measured: source missing: {name}" for name in missing])
         return [
             f"not measured: {len(missing)} measured file(s) have no source on disk, so the "
             "total is unknown; combine the data where the sources are, or map their "
             "paths with [tool.coverage.paths]",
             *listed,
-            *([f"... and {more} more"] if more > 0 else []),
         ]
     if not measurement.get("files"):
         # only when every measured file was skipped as unparsable, as coverage.py skips
@@ -100,11 +95,9 @@ def most_needed(
     lines = [
         f"most needed: {name} {fmt(displayed(c.percent, digits), digits)}% "
         f"({_missing(c, kind)}): {_units(-more, kind)} needed"
-        for more, _, name, c in sorted(short)[:MOST_NEEDED]
+        for more, _, name, c in sorted(short)
     ]
-    if len(short) > MOST_NEEDED:
-        lines.append(f"... and {len(short) - MOST_NEEDED} more file(s) below the floor")
-    return lines
+    return capped(lines, NAMED, "more file(s) below the floor")
 
 
 def _judged(

@@ -195,9 +195,7 @@ def measure(cov: coverage.Coverage, rootdir: Path, precision: int | None = None)
     nothing to report."""
     from coverage.exceptions import NoDataError
 
-    prepare = getattr(cov, "_prepare_data_for_reporting", None)
-    if callable(prepare):  # what Coverage.report() does first: apply [paths] remapping
-        prepare()
+    _apply_path_mapping(cov)
     data = cov.get_data()
     keeps = _report_filter(cov)
     reported = [name for name in sorted(data.measured_files()) if keeps(name)]
@@ -222,6 +220,25 @@ def measure(cov: coverage.Coverage, rootdir: Path, precision: int | None = None)
     return measurement
 
 
+def _apply_path_mapping(cov: coverage.Coverage) -> None:
+    """What ``Coverage.report()`` does first: apply ``[paths]`` remapping. coverage.py
+    has no public name for it; without it (a future coverage.py) mapped paths stay as
+    measured, which tests/test_cov_measure.py notices."""
+    prepare = getattr(cov, "_prepare_data_for_reporting", None)  # no public name
+    if callable(prepare):
+        prepare()
+
+
+def pytest_cov_state(plugin: Any) -> tuple[bool, object, object]:
+    """(disabled, the Coverage object, the one it combined into) of pytest-cov's
+    plugin object. pytest-cov documents no API for these: this is the one place that
+    reads its attributes, and tests/test_cov_measure.py fails loudly if a release of
+    pytest-cov renames them."""
+    controller = getattr(plugin, "cov_controller", None)
+    cov = getattr(controller, "cov", None)
+    return bool(getattr(plugin, "_disabled", False)), cov, getattr(controller, "combining_cov", cov)
+
+
 def read_pytest_cov(config: pytest.Config) -> dict[str, Any]:
     """The measurement pytest-cov finished with (combined over xdist workers), or an
     ``{"error": ...}`` saying why there is none. Call it after pytest-cov's
@@ -236,15 +253,13 @@ def read_pytest_cov(config: pytest.Config) -> dict[str, Any]:
             f"(-p no:pytest_cov); install it and {HINT}"
         }
     options = getattr(plugin, "options", None)
-    if getattr(plugin, "_disabled", False) or getattr(options, "no_cov", False):
+    disabled, cov, combined = pytest_cov_state(plugin)
+    if disabled or getattr(options, "no_cov", False):
         return {"error": f"not measured: --no-cov switched pytest-cov off; drop it and {HINT}"}
     # imported only now: passive runs, and gated runs without pytest-cov, never load it
     import coverage
     from coverage.exceptions import CoverageException
 
-    controller = getattr(plugin, "cov_controller", None)
-    cov = getattr(controller, "cov", None)
-    combined: object = getattr(controller, "combining_cov", cov)
     if not isinstance(cov, coverage.Coverage):
         return {"error": f"not measured: pytest-cov has no coverage data; {HINT}"}
     if cov is not combined:

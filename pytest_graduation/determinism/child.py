@@ -16,6 +16,7 @@ from typing import Final, final
 
 import pytest
 
+from pytest_graduation.atomic import write_atomic
 from pytest_graduation.determinism import JOB_ENV
 from pytest_graduation.determinism.marker import DeterministicSpec, remember_spec, spec_key
 from pytest_graduation.determinism.observation import Observation, encode_all
@@ -88,6 +89,5 @@ class ChildRecorder:
         return True
 
     def pytest_sessionfinish(self) -> None:
-        temporary = self.job.output.with_name(self.job.output.name + ".tmp")
-        temporary.write_text(json.dumps(encode_all(self.observations)), encoding="utf-8")
-        os.replace(temporary, self.job.output)
+        payload = json.dumps(encode_all(self.observations)).encode("utf-8")
+        write_atomic(self.job.output, payload)

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from typing import Any, Final, final
 
 from pytest_graduation.determinism.runner import VERDICT_STREAM
+from pytest_graduation.listing import capped
 from pytest_graduation.model import Criterion, CriterionResult, GateRun
 
-MAX_LISTED: Final = 50
 NONE_NOTE: Final = (
     "no deterministic test ran: mark tests with @pytest.mark.deterministic or list them "
     "in [tool.graduation] deterministic"
@@ -59,6 +59,4 @@ class DeterminismCriterion(Criterion):
             }.get(str(status), str(status))
             first = str(verdict.get("detail", "")).split("\n", 1)[0]
             details.append(f"{verdict['nodeid']}: {lead}: {first}")
-        if len(details) > MAX_LISTED:
-            details[MAX_LISTED:] = [f"... and {len(details) - MAX_LISTED} more"]
-        return CriterionResult.unmet(measured, self.required, details)
+        return CriterionResult.unmet(measured, self.required, capped(details))

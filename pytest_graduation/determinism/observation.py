@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any, Final, final
 
-from pytest_graduation.goldens.serialization import diff
+from pytest_graduation.serialization import diff
 
 #: a phase of one run: (when, raw outcome, short failure message)
 Phase = tuple[str, str, str]

@@ -11,8 +11,8 @@ from typing import final
 
 import pytest
 
-from pytest_graduation.goldens.serialization import serialize, serializers_for
 from pytest_graduation.observations import note, observations_key
+from pytest_graduation.serialization import serialize, serializers_for
 
 
 @final

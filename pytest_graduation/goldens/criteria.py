@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Final, final
+from typing import final
 
 from pytest_graduation.goldens.lockfile import LOCK_NAME, LockError, read_lock
 from pytest_graduation.goldens.obsolete import scan
 from pytest_graduation.goldens.paths import absolute
 from pytest_graduation.goldens.storage import NotAFile, sha256_of
+from pytest_graduation.listing import NAMED, capped
 from pytest_graduation.model import Criterion, CriterionResult, GateRun
-
-MAX_LISTED: Final = 50
-
-
-def _capped(lines: list[str]) -> list[str]:
-    if len(lines) > MAX_LISTED:
-        return [*lines[:MAX_LISTED], f"... and {len(lines) - MAX_LISTED} more"]
-    return lines
 
 
 @final
@@ -32,7 +25,7 @@ class ObsoleteGoldensCriterion(Criterion):
 
     def evaluate(self, run: GateRun) -> CriterionResult:
         found = scan(run.facts, run.rootdir, self.golden_dir)
-        details = _capped(
+        details = capped(
             [
                 f"obsolete golden: {rel}"
                 + (
@@ -50,8 +43,9 @@ class ObsoleteGoldensCriterion(Criterion):
         for folder, reason in sorted(found.set_aside.items()):
             details.append(f"not judged: {folder} ({reason})")
         if found.unjudged:
-            shown = ", ".join(found.unjudged[:10])
-            more = f" and {len(found.unjudged) - 10} more" if len(found.unjudged) > 10 else ""
+            shown = ", ".join(found.unjudged[:NAMED])
+            cut = len(found.unjudged) - NAMED
+            more = f" and {cut} more" if cut > 0 else ""
             details.append(
                 f"not judged ({len(found.unjudged)} module(s) did not run in full): {shown}{more}"
             )
@@ -99,7 +93,7 @@ class FrozenGoldensCriterion(Criterion):
         ]
         measured = f"{len(details)} of {len(entries)} changed"
         if details:
-            return CriterionResult.unmet(measured, required, _capped(details))
+            return CriterionResult.unmet(measured, required, capped(details))
         return CriterionResult.met(measured, required)
 
 

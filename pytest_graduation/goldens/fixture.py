@@ -8,10 +8,10 @@ from typing import Final, final
 
 import pytest
 
+from pytest_graduation.comparison import check_tolerance
+from pytest_graduation.diffing import TRUNCATED
 from pytest_graduation.facts import facts_of
 from pytest_graduation.goldens import storage
-from pytest_graduation.goldens.compare import check_tolerance
-from pytest_graduation.goldens.diffing import TRUNCATED
 from pytest_graduation.goldens.paths import (
     UnsafePath,
     ensure_inside,
@@ -22,7 +22,9 @@ from pytest_graduation.goldens.paths import (
     test_stem,
     validate_name,
 )
-from pytest_graduation.goldens.serialization import (
+from pytest_graduation.goldens.state import USED_STREAM, GoldenState, state_of
+from pytest_graduation.observations import note, observations_key
+from pytest_graduation.serialization import (
     CorruptGolden,
     Serialized,
     diff,
@@ -31,8 +33,6 @@ from pytest_graduation.goldens.serialization import (
     serialize,
     serializers_for,
 )
-from pytest_graduation.goldens.state import USED_STREAM, GoldenState, state_of
-from pytest_graduation.observations import note, observations_key
 
 MISSING: Final = "golden file missing: {path} — run pytest --update-goldens to create it"
 

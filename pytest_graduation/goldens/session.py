@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Generator
 from pathlib import Path
-from typing import Any, Final, final
+from typing import Any, final
 
 import pytest
 
@@ -23,9 +23,7 @@ from pytest_graduation.goldens.obsolete import scan
 from pytest_graduation.goldens.paths import absolute, real_path, real_paths, relative, test_stem
 from pytest_graduation.goldens.state import MODULES_STREAM, TESTS_STREAM, USED_STREAM
 from pytest_graduation.goldens.storage import sha256_of
-
-#: files listed per category in the terminal summary
-MAX_LISTED: Final = 30
+from pytest_graduation.listing import capped
 
 
 @final
@@ -199,10 +197,8 @@ class Maintainer:
                 ("frozen (left alone)", self.frozen),
                 ("obsolete, not deleted", self.kept),
             ):
-                for rel in paths[:MAX_LISTED]:
-                    tr.write_line(f"  {what}: {rel}")
-                if len(paths) > MAX_LISTED:
-                    tr.write_line(f"  ... and {len(paths) - MAX_LISTED} more {what}")
+                for line in capped([f"{what}: {rel}" for rel in paths], what=f"more {what}"):
+                    tr.write_line(f"  {line}")
         for paths in self.case_clashes:
             tr.write_line(
                 "warning: golden files differ only in case and collide on macOS and "

@@ -24,8 +24,9 @@ from typing import Final, final
 import pytest
 
 from pytest_graduation.facts import facts_of, is_xdist_worker
+from pytest_graduation.listing import capped
 from pytest_graduation.model import Criterion, CriterionResult, GateRun
-from pytest_graduation.repository.walk import RepoTree, capped, checked, tree_for
+from pytest_graduation.repository.walk import RepoTree, checked, tree_for
 
 CACHE_KEY: Final = (
     f"graduation/compiled/{sys.implementation.name}-{sys.version_info[0]}.{sys.version_info[1]}"

@@ -22,10 +22,11 @@ from typing import Any, Final, final
 import pytest
 
 from pytest_graduation.facts import facts_of
-from pytest_graduation.model import Criterion, CriterionResult, GateRun
+from pytest_graduation.listing import capped
+from pytest_graduation.model import Criterion, CriterionResult, GateRun, Outcome
 from pytest_graduation.repository.marker import EXAMPLE_MARKER as EXAMPLE_MARKER
 from pytest_graduation.repository.marker import MARKER_LINE as MARKER_LINE
-from pytest_graduation.repository.walk import capped, checked, tree_for, tree_of
+from pytest_graduation.repository.walk import checked, tree_for, tree_of
 
 #: the marker every example item carries; the ``tests`` criterion leaves these to us
 ITEM_NAME: Final = "example"
@@ -249,9 +250,9 @@ class ExamplesCriterion(Criterion):
             record = records.get(nodeid)
             if record is not None and record.deselected:
                 deselected.append(label)
-            elif record is None or record.outcome == "not-run":
+            elif record is None or record.outcome == Outcome.NOT_RUN:
                 problems.append(f"{label}: did not run")
-            elif record.outcome == "passed":
+            elif record.outcome == Outcome.PASSED:
                 passed += 1
             else:
                 reason = why.get(nodeid) or f"{record.outcome}: {record.longrepr}".rstrip(": ")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import final
 
+from pytest_graduation.listing import capped
 from pytest_graduation.model import Criterion, CriterionResult, GateRun
-from pytest_graduation.repository.walk import capped, checked, tree_for
+from pytest_graduation.repository.walk import checked, tree_for
 
 
 @final

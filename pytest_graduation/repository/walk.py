@@ -28,14 +28,6 @@ from pytest_graduation.repository.settings import DEFAULT_EXCLUDE, excluded
 PYVENV_MARKER: Final = "pyvenv.cfg"
 
 #: the most details one repository criterion lists; the rest are counted
-MAX_DETAILS: Final = 100
-
-
-def capped(details: Sequence[str], limit: int = MAX_DETAILS) -> list[str]:
-    """``details`` with everything past ``limit`` replaced by a count."""
-    if len(details) <= limit:
-        return list(details)
-    return [*details[:limit], f"... and {len(details) - limit} more"]
 
 
 def checked(count: int) -> str:

@@ -23,8 +23,8 @@ from typing import Any, Final, Literal, final
 
 import pytest
 
-from pytest_graduation.goldens.compare import MAX_PATHS, check_tolerance, data_equal, differences
-from pytest_graduation.goldens.diffing import TRUNCATED, bytes_diff, text_diff
+from pytest_graduation.comparison import MAX_PATHS, check_tolerance, data_equal, differences
+from pytest_graduation.diffing import TRUNCATED, bytes_diff, text_diff
 from pytest_graduation.serializers import Serializer
 
 Kind = Literal["text", "bytes", "json", "custom"]

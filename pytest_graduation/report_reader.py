@@ -1,0 +1,158 @@
+"""The strict reader of the JSON report: :meth:`GraduationReport.from_dict` is this.
+
+Every field the writer (:meth:`GraduationReport.to_dict`) emits is checked for its
+type before anything is taken from it; a report from another schema version is
+refused with the version to use. ``merge`` reads shard reports only through here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+from pytest_graduation.model import Outcome, Status, TestRecord
+from pytest_graduation.settings import Waiver
+
+if TYPE_CHECKING:
+    from pytest_graduation.report import CriterionOutcome, GraduationReport
+
+SCHEMA_VERSION: Final = 2
+
+
+class ReportError(Exception):
+    """A document that is not a valid report of this schema version."""
+
+
+class SchemaVersionError(ReportError):
+    """A report of another schema version."""
+
+
+def _expect(condition: bool, what: str) -> None:
+    if not condition:
+        raise ReportError(what)
+
+
+def _is_strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+#: top-level keys and the JSON type each must have
+FIELDS: Final = (
+    ("level", str),
+    ("records", list),
+    ("facts", dict),
+    ("criteria", list),
+    ("collection_errors", list),
+    ("config_digest", str),
+    ("plugin_version", str),
+    ("run_id", str),
+    ("verdict", str),
+    ("lost_workers", list),
+)
+
+
+def check_version(data: Mapping[str, Any]) -> None:
+    version = data.get("schema_version")
+    _expect(version is not None, "no schema_version")
+    if version != SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"schema_version {version!r} is not supported (this merge reads "
+            f"{SCHEMA_VERSION}); use the same pytest-graduation version for shards and merge"
+        )
+
+
+def read_report(data: object, make: Callable[..., GraduationReport]) -> GraduationReport:
+    _expect(isinstance(data, dict), "the top level is not an object")
+    assert isinstance(data, dict)
+    check_version(data)
+    for key, kind in FIELDS:
+        _expect(isinstance(data.get(key), kind), f"{key!r} missing or not a {kind.__name__}")
+    _expect(data["run_id"].strip() != "", "'run_id' is empty")
+    _expect(data["verdict"] in ("ready", "not-ready"), "'verdict' is not a verdict")
+    _expect(_is_strings(data["lost_workers"]), "'lost_workers' is not a list of strings")
+    _expect(_is_strings(data["collection_errors"]), "'collection_errors' is not a list of strings")
+    levels = data.get("levels", [data["level"]])
+    _expect(_is_strings(levels), "'levels' is not a list of strings")
+    for stream, values in data["facts"].items():
+        _expect(isinstance(values, list), f"facts[{stream!r}] is not a list")
+    capabilities = data.get("capabilities", [])
+    _expect(isinstance(capabilities, list), "'capabilities' is not a list")
+    report = make(
+        level=data["level"],
+        levels=tuple(levels),
+        criteria=[_criterion(c, i) for i, c in enumerate(data["criteria"])],
+        records=tuple(_record(r, i) for i, r in enumerate(data["records"])),
+        capabilities=capabilities,
+        collection_errors=tuple(data["collection_errors"]),
+        facts=data["facts"],
+        config_digest=data["config_digest"],
+        plugin_version=data["plugin_version"],
+        pytest_version=str(data.get("pytest_version", "")),
+        lost_workers=tuple(data["lost_workers"]),
+        run_id=data["run_id"],
+    )
+    _expect(report.verdict == data["verdict"], "'verdict' does not follow from its criteria")
+    return report
+
+
+def _record(record: object, index: int) -> TestRecord:
+    where = f"records[{index}]"
+    _expect(isinstance(record, dict), f"{where} is not an object")
+    assert isinstance(record, dict)
+    _expect(isinstance(record.get("nodeid"), str), f"{where}.nodeid is not a string")
+    _expect(record.get("outcome") in Outcome.SEVERITY, f"{where}.outcome is not an outcome")
+    _expect(isinstance(record.get("phase"), str), f"{where}.phase is not a string")
+    for key in ("markers", "capabilities"):
+        _expect(_is_strings(record.get(key, [])), f"{where}.{key} is not a list of strings")
+    reruns = record.get("reruns", 0)
+    _expect(isinstance(reruns, int) and not isinstance(reruns, bool), f"{where}.reruns not an int")
+    for key in ("required", "deselected"):
+        _expect(isinstance(record.get(key, False), bool), f"{where}.{key} is not true or false")
+    return TestRecord(
+        nodeid=record["nodeid"],
+        outcome=record["outcome"],
+        phase=record["phase"],
+        markers=frozenset(record.get("markers", ())),
+        required=record.get("required", True),
+        reruns=reruns,
+        capabilities=tuple(record.get("capabilities", ())),
+        deselected=record.get("deselected", False),
+    )
+
+
+def _criterion(criterion: object, index: int) -> CriterionOutcome:
+    from pytest_graduation.report import CriterionOutcome
+
+    _expect(
+        isinstance(criterion, dict)
+        and isinstance(criterion.get("name"), str)
+        and criterion.get("status") in {s.value for s in Status}
+        and _is_strings(criterion.get("details", [])),
+        f"criteria[{index}] is not a criterion result",
+    )
+    assert isinstance(criterion, dict)
+    return CriterionOutcome(
+        name=criterion["name"],
+        status=Status(criterion["status"]),
+        measured=criterion.get("measured"),
+        required=criterion.get("required"),
+        details=tuple(criterion.get("details", ())),
+        waiver=_waiver(criterion.get("waiver"), index),
+    )
+
+
+def _waiver(raw: object, index: int) -> Waiver | None:
+    if raw is None:
+        return None
+    what = f"criteria[{index}].waiver is not a waiver"
+    _expect(isinstance(raw, dict), what)
+    assert isinstance(raw, dict)
+    levels = raw.get("levels")
+    _expect(levels is None or _is_strings(levels), what)
+    try:
+        expires = dt.date.fromisoformat(str(raw.get("expires")))
+    except ValueError:
+        raise ReportError(what) from None
+    _expect(isinstance(raw.get("criterion"), str) and isinstance(raw.get("reason"), str), what)
+    return Waiver(raw["criterion"], raw["reason"], expires, tuple(levels) if levels else None)
