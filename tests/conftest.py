@@ -78,6 +78,12 @@ def dist(request: pytest.FixtureRequest) -> list[str]:
     return [] if request.param == "serial" else ["-n", "2"]
 
 
+#: for a test whose behaviour distribution cannot change (judged on the controller, or
+#: held by tests/test_parity.py for every criterion): its ``dist`` twin under ``-n 2``
+#: would only cost time
+serial_only = pytest.mark.parametrize("dist", [[]], ids=["serial"])
+
+
 def criterion(report: dict[str, Any], name: str) -> dict[str, Any]:
     """The report entry of criterion ``name`` (fails clearly when it is absent)."""
     found = [c for c in report["criteria"] if c["name"] == name]

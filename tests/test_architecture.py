@@ -9,8 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import pytest_graduation
 from pytest_graduation.feature import Feature
 from pytest_graduation.features import builtin_criteria_names, registry
@@ -67,17 +65,30 @@ def test_the_package_has_no_import_cycle() -> None:
         visit(name, [])
 
 
-@pytest.mark.parametrize(
-    "module",
-    # __main__ runs the merge command when imported
-    sorted({_module_of(p) for p in PACKAGE.rglob("*.py")} - {"pytest_graduation.__main__"}),
-)
-def test_every_module_imports_on_its_own(module: str) -> None:
-    # in a fresh interpreter, so that no other module was imported first
-    done = subprocess.run(
-        [sys.executable, "-c", f"import {module}"], capture_output=True, text=True, timeout=60
+ISOLATED_IMPORTS = """
+import importlib, sys
+for name in sys.argv[1:]:
+    for loaded in [m for m in sys.modules if m.startswith("pytest_graduation")]:
+        del sys.modules[loaded]
+    try:
+        importlib.import_module(name)
+    except Exception as exc:
+        print(f"{name}: {type(exc).__name__}: {exc}")
+"""
+
+
+def test_every_module_imports_on_its_own() -> None:
+    # each with none of the package imported before it (__main__ runs the merge command)
+    modules = sorted(
+        {_module_of(p) for p in PACKAGE.rglob("*.py")} - {"pytest_graduation.__main__"}
     )
-    assert done.returncode == 0, done.stderr
+    done = subprocess.run(
+        [sys.executable, "-c", ISOLATED_IMPORTS, *modules],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
 
 
 def test_every_feature_declares_what_it_configures() -> None:

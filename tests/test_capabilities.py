@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import Project, criterion
+from conftest import Project, criterion, serial_only
 from pytest_graduation.capabilities import status_of
 
 CONFIG = """
@@ -64,6 +64,7 @@ def rows(report: dict[str, Any]) -> dict[str, tuple[str, int, int]]:
     return {c["id"]: (c["status"], c["passed"], c["total"]) for c in report["capabilities"]}
 
 
+@serial_only
 def test_matrix_proven_by_globs_and_markers_together(project: Project, dist: list[str]) -> None:
     make(project)
     result, report = project.gate("beta", *dist)
@@ -167,6 +168,7 @@ TYPO = """
 """
 
 
+@serial_only
 def test_failures_leave_it_unproven_and_undeclared_markers_error(
     project: Project, dist: list[str]
 ) -> None:

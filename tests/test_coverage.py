@@ -14,7 +14,7 @@ from typing import Any
 import coverage
 import pytest
 
-from conftest import Project, criterion, make_run
+from conftest import Project, criterion, make_run, serial_only
 from pytest_graduation.config import GraduationConfig
 from pytest_graduation.coverage import CoverageCriterion, CoveragePathsCriterion, measure
 from pytest_graduation.coverage.measure import digits_for, displayed, reaches
@@ -137,6 +137,7 @@ CUSTOM = """
 """
 
 
+@serial_only
 def test_floors_met_make_the_level_ready(project: Project, dist: list[str]) -> None:
     make(project, 'coverage = 72.5\ncoverage_paths = { "pkg/*.py" = 75, "pkg/**" = 72 }')
     project.write("conftest.py", CUSTOM)

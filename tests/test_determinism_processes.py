@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Project
+from conftest import Project, serial_only
 from pytest_graduation.determinism.criterion import NONE_NOTE
 from pytest_graduation.determinism.processes import SEED_ENV, TIMEOUT_ENV
 
@@ -54,6 +54,7 @@ def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
+@serial_only
 def test_in_process_runs_miss_set_order_dependence(project: Project, dist: list[str]) -> None:
     project.config(config(None))
     project.write("test_det_words.py", WORDS)
@@ -94,6 +95,7 @@ def test_hash_seed_runs_catch_set_order_dependence_and_sorted_output_passes(
     assert list(private_tmp.iterdir()) == []  # the children's work folder is gone
 
 
+@serial_only
 def test_children_write_no_report_no_junit_and_no_cache(
     project: Project, dist: list[str], private_tmp: Path
 ) -> None:
@@ -125,6 +127,7 @@ def test_children_write_no_report_no_junit_and_no_cache(
     assert list(private_tmp.iterdir()) == []
 
 
+@serial_only
 def test_no_deterministic_test_is_unmet_nothing_measured(
     project: Project, dist: list[str], private_tmp: Path
 ) -> None:
@@ -175,6 +178,7 @@ def test_a_child_that_hangs_is_stopped_with_a_clear_message(
     assert list(private_tmp.iterdir()) == []
 
 
+@serial_only
 def test_a_child_that_crashes_leaves_the_criterion_unmet_with_its_output(
     project: Project, dist: list[str], private_tmp: Path
 ) -> None:

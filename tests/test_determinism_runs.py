@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import Project
+from conftest import Project, serial_only
 
 
 def assert_line(result: pytest.RunResult, *parts: str) -> None:
@@ -63,6 +63,7 @@ def test_each_run_has_fresh_function_fixtures_and_shared_module_ones(
     assert report["verdict"] == "ready"
 
 
+@serial_only
 def test_reported_once_with_the_run_count_in_verbose_output(
     project: Project, dist: list[str]
 ) -> None:
@@ -158,6 +159,7 @@ def test_a_flipped_outcome_fails_shows_both_outcomes_and_counts_as_flaky(
     ]
 
 
+@serial_only
 def test_captured_stdout_is_compared_only_when_asked(project: Project, dist: list[str]) -> None:
     project.config(RUNS_3)
     project.write(
@@ -182,6 +184,7 @@ def test_captured_stdout_is_compared_only_when_asked(project: Project, dist: lis
     )
 
 
+@serial_only
 def test_marker_runs_raise_the_count_and_the_option_works_in_passive_mode(
     project: Project, dist: list[str]
 ) -> None:
@@ -234,6 +237,7 @@ def test_without_a_run_count_marked_tests_run_once(project: Project) -> None:
     assert "runs)" not in result.stdout.str()
 
 
+@serial_only
 def test_config_globs_treat_tests_as_deterministic(project: Project, dist: list[str]) -> None:
     project.config(
         RUNS_3
@@ -261,6 +265,7 @@ def test_config_globs_treat_tests_as_deterministic(project: Project, dist: list[
     assert_line(result, "test_det_glob.py::test_not_listed", "PASSED")
 
 
+@serial_only
 def test_bad_marker_arguments_fail_only_that_test(project: Project, dist: list[str]) -> None:
     project.config(RUNS_3)
     project.write(
@@ -294,6 +299,7 @@ def test_bad_marker_arguments_fail_only_that_test(project: Project, dist: list[s
     assert determinism["measured"] == "1/3 identical"
 
 
+@serial_only
 def test_an_unserializable_value_fails_the_test_naming_its_type(
     project: Project, dist: list[str]
 ) -> None:
@@ -338,6 +344,7 @@ def test_observe_names_must_be_text(project: Project, name: object) -> None:
     result.stdout.fnmatch_lines(["*observe(name=...) must be a str or None*"])
 
 
+@serial_only
 def test_golden_checks_are_part_of_the_observation(project: Project, dist: list[str]) -> None:
     project.write(
         "test_det_gold.py",

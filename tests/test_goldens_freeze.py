@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Project
+from conftest import Project, serial_only
 
 TESTS = """
     def test_one(golden):
@@ -53,6 +53,7 @@ def test_freeze_records_sha256_of_used_goldens_sorted_and_merged(
     assert json.loads(text)["goldens"][ONE] == sha(project.path / ONE)
 
 
+@serial_only
 def test_update_never_touches_frozen_goldens(project: Project, dist: list[str]) -> None:
     setup(project)
     project.run("--freeze-goldens").assert_outcomes(passed=2)

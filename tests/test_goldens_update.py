@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from conftest import Project
+from conftest import Project, serial_only
 
 MODULE_A = """
     import pytest
@@ -65,6 +65,7 @@ ALL = [
 ]
 
 
+@serial_only
 def test_update_creates_then_changes_nothing(project: Project, dist: list[str]) -> None:
     suite(project)
     result = project.run("--update-goldens", *dist)
@@ -100,6 +101,7 @@ def test_update_rewrites_changed_and_corrupt_goldens(project: Project, dist: lis
     project.run().assert_outcomes(passed=5)
 
 
+@serial_only
 def test_update_deletes_obsolete_goldens_and_folders_of_deleted_modules(
     project: Project, dist: list[str]
 ) -> None:
@@ -145,6 +147,7 @@ def test_partial_runs_never_judge_modules_that_did_not_run_in_full(
     assert any("not judged" in line and "tests/test_a.py" in line for line in entry["details"])
 
 
+@serial_only
 def test_obsolete_criterion_lists_the_files(
     project: Project, dist: list[str], criterion_of: Any
 ) -> None:
@@ -267,6 +270,7 @@ needs_symlinks = pytest.mark.skipif(
 )
 
 
+@serial_only
 @needs_symlinks
 def test_obsolete_files_in_a_golden_folder_outside_the_rootdir_are_listed_never_deleted(
     project: Project, dist: list[str], criterion_of: Any, tmp_path_factory: pytest.TempPathFactory
@@ -335,6 +339,7 @@ def test_golden_folders_linked_to_one_target_keep_every_golden_used(
     project.run(*dist).assert_outcomes(passed=5)
 
 
+@serial_only
 @needs_symlinks
 def test_module_folders_linked_to_one_folder_are_judged_together(
     project: Project, dist: list[str]

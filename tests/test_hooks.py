@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Project, criterion
+from conftest import Project, criterion, serial_only
 
 CUSTOM = """
     from pytest_graduation import Criterion, CriterionResult
@@ -37,6 +37,7 @@ CUSTOM = """
 """
 
 
+@serial_only
 def test_custom_criteria_are_judged_and_reported(project: Project, dist: list[str]) -> None:
     project.write("conftest.py", CUSTOM)
     project.config('[tool.pytest.ini_options]\nmarkers = ["smoke"]\n')

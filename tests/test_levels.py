@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import Project, criterion
+from conftest import Project, criterion, serial_only
 
 PHASED = """
     import pytest
@@ -46,6 +46,7 @@ def test_custom_levels_replace_the_defaults(project: Project) -> None:
     assert project.run("--graduation=beta").ret == 4
 
 
+@serial_only
 def test_pending_failure_does_not_fail_the_session(project: Project, dist: list[str]) -> None:
     project.write("test_x.py", PHASED)
     result, report = project.gate("beta", *dist)
@@ -66,6 +67,7 @@ def test_pending_reason_names_the_phase(project: Project) -> None:
     result.stdout.fnmatch_lines(["XFAIL test_x.py::test_rc_fails - required from rc"])
 
 
+@serial_only
 def test_required_failure_fails_when_its_level_is_reached(
     project: Project, dist: list[str]
 ) -> None:

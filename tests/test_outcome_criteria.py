@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Project, criterion
+from conftest import Project, criterion, serial_only
 
 MIXED = """
     import pytest
@@ -23,6 +23,7 @@ MIXED = """
 """
 
 
+@serial_only
 def test_skipped_and_xfailed_count_required_tests_only(project: Project, dist: list[str]) -> None:
     project.config(
         """
@@ -138,6 +139,7 @@ def test_flaky_met_without_reruns(project: Project) -> None:
     assert criterion(report, "flaky")["status"] == "met"
 
 
+@serial_only
 def test_required_markers(project: Project, dist: list[str]) -> None:
     project.config(
         """

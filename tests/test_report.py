@@ -293,3 +293,11 @@ def test_from_dict_refuses_what_to_dict_never_writes(
     change(report)
     with pytest.raises(ReportError, match=re.escape(message)):
         GraduationReport.from_dict(report)
+
+
+def test_one_listing_policy_cuts_long_lists() -> None:
+    from pytest_graduation.listing import DETAILS, NAMED, capped
+
+    assert (DETAILS, NAMED) == (50, 10)
+    assert capped(["a"] * 51) == ["a"] * 50 + ["... and 1 more"]
+    assert capped(["a"] * 11, NAMED, "more files") == ["a"] * 10 + ["... and 1 more files"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Project, criterion
+from conftest import Project, criterion, serial_only
 
 CONFIG = """
     [tool.pytest.ini_options]
@@ -69,6 +69,7 @@ def test_passing_examples_are_items_and_meet_the_criterion(
     assert criterion(report, "tests")["measured"] == "1/1 passed"
 
 
+@serial_only
 def test_failing_example_shows_exit_code_and_stderr_tail(project: Project, dist: list[str]) -> None:
     _project(project)
     project.write("examples/bad.py", BAD)
@@ -113,6 +114,7 @@ def _gone(pid: int) -> bool:
     return False  # pragma: no cover
 
 
+@serial_only
 @pytest.mark.skipif(sys.platform == "win32", reason="process groups are POSIX")
 def test_timeout_kills_the_whole_process_tree(project: Project, dist: list[str]) -> None:
     _project(project, timeout=2)
@@ -142,6 +144,7 @@ def test_timeout_kills_the_whole_process_tree(project: Project, dist: list[str])
     assert _gone(child)
 
 
+@serial_only
 def test_examples_skip_what_exclude_lists(project: Project, dist: list[str]) -> None:
     project.config(
         """

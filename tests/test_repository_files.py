@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from conftest import Project, criterion
+from conftest import Project, criterion, serial_only
 
 PASSING_TEST = "def test_ok():\n    pass\n"
 
@@ -15,6 +15,7 @@ def _lines(count: int) -> str:
     return "".join(f"x{i} = {i}\n" for i in range(count))
 
 
+@serial_only
 def test_line_limit_met(project: Project, dist: list[str]) -> None:
     project.config(
         """
@@ -35,6 +36,7 @@ def test_line_limit_met(project: Project, dist: list[str]) -> None:
     assert line_limit["details"] == ["checked 3 files"]
 
 
+@serial_only
 def test_line_limit_unmet_lists_offenders_sorted(project: Project, dist: list[str]) -> None:
     project.config(
         """
@@ -61,6 +63,7 @@ def test_line_limit_unmet_lists_offenders_sorted(project: Project, dist: list[st
     result.stdout.fnmatch_lines(["line_limit*unmet*", "*src/z.py: 4 lines (limit 3)"])
 
 
+@serial_only
 def test_compile_met_writes_no_bytecode(project: Project, dist: list[str]) -> None:
     project.config(
         """
@@ -85,6 +88,7 @@ def test_compile_met_writes_no_bytecode(project: Project, dist: list[str]) -> No
     assert not list((project.path / "src").rglob("__pycache__"))
 
 
+@serial_only
 def test_compile_unmet_names_file_line_and_message(project: Project, dist: list[str]) -> None:
     project.config(
         """
@@ -154,6 +158,7 @@ RULES = """
 """
 
 
+@serial_only
 def test_source_rules_met(project: Project, dist: list[str]) -> None:
     project.config(RULES)
     project.write("tests/test_ok.py", "def test_ok():\n    print('fine in tests')  # TODO\n")
@@ -166,6 +171,7 @@ def test_source_rules_met(project: Project, dist: list[str]) -> None:
     assert rules["details"] == ["checked 1 file"]
 
 
+@serial_only
 def test_source_rules_unmet_lists_every_hit_in_file_order(
     project: Project, dist: list[str]
 ) -> None:

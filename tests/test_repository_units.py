@@ -13,6 +13,7 @@ import pytest
 
 from conftest import make_run
 from pytest_graduation.config import GraduationConfig, parse
+from pytest_graduation.listing import capped
 from pytest_graduation.model import GateRun, Status, TestRecord
 from pytest_graduation.repository import criteria_from
 from pytest_graduation.repository.compile_check import CompileCriterion, compile_error
@@ -25,7 +26,7 @@ from pytest_graduation.repository.examples import (
 from pytest_graduation.repository.line_limit import LineLimitCriterion
 from pytest_graduation.repository.settings import SourceRule
 from pytest_graduation.repository.source_rules import SourceRulesCriterion
-from pytest_graduation.repository.walk import RepoTree, Source, capped, decode, walk
+from pytest_graduation.repository.walk import RepoTree, Source, decode, walk
 
 
 def _run(root: Path, tests: tuple[TestRecord, ...] = (), **facts: list[object]) -> GateRun:

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import Project, check_schema, criterion
+from conftest import Project, check_schema, criterion, serial_only
 
 PYTEST = (sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:cacheprovider")
 
@@ -169,6 +169,7 @@ def test_modes_that_run_no_test_print_no_verdict(project: Project, mode: str) ->
     assert project.run("--graduation=nope", mode).ret == 4
 
 
+@serial_only
 def test_two_phase_markers_on_one_node_are_an_error(project: Project, dist: list[str]) -> None:
     project.write(
         "test_x.py",
