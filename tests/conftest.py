@@ -20,7 +20,7 @@ pytest_plugins = ["pytester", "pytest_graduation.plugin"]
 
 @functools.cache
 def _validator() -> Any:
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped,unused-ignore]
 
     schema = json.loads(
         resources.files("pytest_graduation").joinpath("report.schema.json").read_text()
@@ -86,7 +86,7 @@ serial_only = pytest.mark.parametrize("dist", [[]], ids=["serial"])
 
 def criterion(report: dict[str, Any], name: str) -> dict[str, Any]:
     """The report entry of criterion ``name`` (fails clearly when it is absent)."""
-    found = [c for c in report["criteria"] if c["name"] == name]
+    found: list[dict[str, Any]] = [c for c in report["criteria"] if c["name"] == name]
     assert found, f"criterion {name!r} not in report: {[c['name'] for c in report['criteria']]}"
     return found[0]
 

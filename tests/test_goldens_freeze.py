@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -225,10 +226,11 @@ def test_a_lock_file_that_is_a_device_or_fifo_is_an_error_not_a_hang(
 ) -> None:
     setup(project)
     target = project.path / "goldens.lock"
-    for kind, make in (
+    makers: tuple[tuple[str, Callable[[], None]], ...] = (
         ("character device", lambda: os.symlink("/dev/zero", target)),
         ("FIFO", lambda: os.mkfifo(target)),
-    ):
+    )
+    for kind, make in makers:
         make()
         _, report = gate_in_subprocess(project)
         entry = criterion_of(report, "frozen_goldens")

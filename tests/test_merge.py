@@ -230,7 +230,8 @@ def _report(rows: list[tuple[str, str, bool]], shard: set[int] | None) -> dict[s
     )
     from pytest_graduation.features import builtin_criteria
 
-    return json.loads(render_json(judge(run, builtin_criteria(SETTINGS, "beta"))))
+    report: dict[str, Any] = json.loads(render_json(judge(run, builtin_criteria(SETTINGS, "beta"))))
+    return report
 
 
 @settings(max_examples=60, deadline=None)

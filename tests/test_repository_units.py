@@ -184,7 +184,7 @@ def test_empty_configuration_measures_nothing_and_is_unmet(tmp_path: Path) -> No
     }
 
 
-TREE = {
+TREE: dict[str, str | bytes] = {
     "build/gen.py": "",
     "dist/pkg.whl.py": "",
     "src/pkg/build/__init__.py": "",

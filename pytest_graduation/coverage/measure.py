@@ -223,7 +223,7 @@ def measure(cov: coverage.Coverage, rootdir: Path, precision: int | None = None)
 def _apply_path_mapping(cov: coverage.Coverage) -> None:
     """What ``Coverage.report()`` does first: apply ``[paths]`` remapping. coverage.py
     has no public name for it; without it (a future coverage.py) mapped paths stay as
-    measured, which tests/test_cov_measure.py notices."""
+    measured, which tests/test_coverage_measure.py notices."""
     prepare = getattr(cov, "_prepare_data_for_reporting", None)  # no public name
     if callable(prepare):
         prepare()
@@ -232,7 +232,7 @@ def _apply_path_mapping(cov: coverage.Coverage) -> None:
 def pytest_cov_state(plugin: Any) -> tuple[bool, object, object]:
     """(disabled, the Coverage object, the one it combined into) of pytest-cov's
     plugin object. pytest-cov documents no API for these: this is the one place that
-    reads its attributes, and tests/test_cov_measure.py fails loudly if a release of
+    reads its attributes, and tests/test_coverage_measure.py fails loudly if a release of
     pytest-cov renames them."""
     controller = getattr(plugin, "cov_controller", None)
     cov = getattr(controller, "cov", None)
