@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Final, final
+from typing import final
 
 import pytest
 
@@ -33,8 +33,6 @@ from pytest_graduation.serialization import (
     serialize,
     serializers_for,
 )
-
-MISSING: Final = "golden file missing: {path} — run pytest --update-goldens to create it"
 
 
 @final
@@ -113,6 +111,38 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return None
 
 
+@final
+class _GoldenCheck:
+    """One ``golden.check`` against its file: what it records, writes or fails with."""
+
+    def __init__(self, state: GoldenState, request: pytest.FixtureRequest, path: Path) -> None:
+        self.state, self.request, self.path = state, request, path
+        self.rel = relative(path, state.rootdir)
+        self.frozen = state.update and state.is_frozen(path)
+        self.writable = state.update and not self.frozen
+
+    def record(self, status: str) -> None:
+        use = {"nodeid": self.request.node.nodeid, "path": self.rel, "status": status}
+        facts_of(self.state.config).add(USED_STREAM, use)
+
+    def fail(self, status: str, message: str) -> None:
+        __tracebackhide__ = True
+        frozen = self.frozen and status in ("missing", "corrupt", "failed")
+        self.record("frozen" if frozen else status)
+        pytest.fail(message)
+
+    def rewrite(self, actual: Serialized, status: str) -> bool:
+        """Write ``actual`` when ``--update-goldens`` may; whether it did."""
+        if self.writable:
+            storage.write_atomic(self.path, actual.encoded())
+            self.record(status)
+        return self.writable
+
+    def failure(self, what: str, hint: str) -> str:
+        note = _frozen_note(self.rel) if self.frozen else None
+        return f"golden file {what}\n{note}" if note else f"golden file {what} — {hint}"
+
+
 def _verify(
     state: GoldenState,
     request: pytest.FixtureRequest,
@@ -122,55 +152,33 @@ def _verify(
     atol: float,
 ) -> None:
     __tracebackhide__ = True
-    item = request.node
-    rel = relative(path, state.rootdir)
-    facts = facts_of(state.config)
-
-    def record(status: str) -> None:
-        facts.add(USED_STREAM, {"nodeid": item.nodeid, "path": rel, "status": status})
-
+    check = _GoldenCheck(state, request, path)
     try:
-        ensure_inside(golden_root(item.path, state.golden_dir), path)
+        ensure_inside(golden_root(request.node.path, state.golden_dir), path)
     except UnsafePath as exc:
-        record("unsafe")
-        pytest.fail(str(exc))
-    frozen = state.update and state.is_frozen(path)
-    writable = state.update and not frozen
-    raw, problem = _read(state, path, rel)
+        check.fail("unsafe", str(exc))
+    raw, problem = _read(state, path, check.rel)
     if problem is not None:
-        record("unreadable")
-        pytest.fail(problem)
+        check.fail("unreadable", problem)
     if raw is None:
-        if writable:
-            storage.write_atomic(path, actual.encoded())
-            record("created")
-            return
-        record("frozen" if frozen else "missing")
-        message = MISSING.format(path=rel)
-        if frozen:
-            message = f"golden file missing: {rel}\n{_frozen_note(rel)}"
-        pytest.fail(message)
+        if not check.rewrite(actual, "created"):
+            hint = "run pytest --update-goldens to create it"
+            check.fail("missing", check.failure(f"missing: {check.rel}", hint))
+        return
     try:
         expected = read_golden(raw, actual)
     except CorruptGolden as exc:
-        if writable:
-            storage.write_atomic(path, actual.encoded())
-            record("updated")
-            return
-        record("frozen" if frozen else "corrupt")
-        message = f"golden file corrupt: {rel}: {exc} — run pytest --update-goldens to rewrite it"
-        if frozen:
-            message = f"golden file corrupt: {rel}: {exc}\n{_frozen_note(rel)}"
-        pytest.fail(message)
+        if not check.rewrite(actual, "updated"):
+            hint = "run pytest --update-goldens to rewrite it"
+            check.fail("corrupt", check.failure(f"corrupt: {check.rel}: {exc}", hint))
+        return
     if equal(expected, actual, rtol, atol):
-        record("passed")
-        return
-    if writable:
-        storage.write_atomic(path, actual.encoded())
-        record("updated")
-        return
-    record("frozen" if frozen else "failed")
-    pytest.fail(_mismatch(state, request, path, rel, expected, actual, rtol, atol, frozen))
+        check.record("passed")
+    elif not check.rewrite(actual, "updated"):
+        diff = _mismatch(
+            state, request, path, check.rel, expected, actual, rtol, atol, check.frozen
+        )
+        check.fail("failed", diff)
 
 
 def _read(state: GoldenState, path: Path, rel: str) -> tuple[bytes | None, str | None]:
