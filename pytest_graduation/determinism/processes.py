@@ -80,13 +80,39 @@ def timeout_from(environ: Mapping[str, str]) -> float:
     return value
 
 
+#: pytest flags a child repeats when the session has them on
+_COPIED_FLAGS: Final = (
+    ("--noconftest", "noconftest"),
+    ("--doctest-modules", "doctestmodules"),
+    ("--strict-markers", "strict_markers"),
+    ("--strict-config", "strict_config"),
+    ("--runxfail", "runxfail"),
+)
+#: plugin options a child repeats with their value
+_COPIED_VALUES: Final = (
+    ("--hypothesis-profile", "hypothesis_profile"),
+    ("--hypothesis-seed", "hypothesis_seed"),
+    ("--randomly-seed", "randomly_seed"),
+)
+
+
 def child_command(
     config: pytest.Config, workdir: Path, index: int, paths: Sequence[str]
 ) -> list[str]:
     """``python -m pytest`` with the session's rootdir, configuration and plugins; it
     writes no report, no junit file, no cache and no coverage of its own."""
-    option = config.option
     args = [sys.executable, "-m", "pytest", f"--rootdir={config.rootpath}"]
+    args += _session_options(config, workdir, index)
+    args += _plugin_options(config)
+    args += _own_outputs(config, workdir, index)
+    return [*args, *paths]
+
+
+def _session_options(config: pytest.Config, workdir: Path, index: int) -> list[str]:
+    """The configuration the session ran with: plugins, ini file and overrides, import
+    mode, warnings, capture, doctests and strictness."""
+    option = config.option
+    args: list[str] = []
     for plugin in getattr(option, "plugins", None) or ():
         args += ["-p", plugin]
     if getattr(option, "inifilename", None):
@@ -99,39 +125,38 @@ def child_command(
     args.append(f"--import-mode={option.importmode}")
     for warning in getattr(option, "pythonwarnings", None) or ():
         args += ["-W", warning]
-    for flag, dest in (
-        ("--noconftest", "noconftest"),
-        ("--doctest-modules", "doctestmodules"),
-        ("--strict-markers", "strict_markers"),
-        ("--strict-config", "strict_config"),
-        ("--runxfail", "runxfail"),
-    ):
-        if getattr(option, dest, None) is True:
-            args.append(flag)
-    for pattern in getattr(option, "doctestglob", None) or ():
-        args.append(f"--doctest-glob={pattern}")
+    args += [flag for flag, dest in _COPIED_FLAGS if getattr(option, dest, None) is True]
+    args += [f"--doctest-glob={p}" for p in getattr(option, "doctestglob", None) or ()]
     args.append(f"--capture={option.capture}")
+    return args
+
+
+def _plugin_options(config: pytest.Config) -> list[str]:
+    """The graduation configuration and the seeds of Hypothesis and pytest-randomly."""
+    args: list[str] = []
     graduation_config = config.getoption("graduation_config", None)
     if graduation_config:
         args.append(f"--graduation-config={config.invocation_params.dir / graduation_config}")
-    for flag, dest in (
-        ("--hypothesis-profile", "hypothesis_profile"),
-        ("--hypothesis-seed", "hypothesis_seed"),
-        ("--randomly-seed", "randomly_seed"),
-    ):
+    for flag, dest in _COPIED_VALUES:
         value = config.getoption(dest, None)
         if value is not None and not isinstance(value, bool):
             args.append(f"{flag}={value}")
+    return args
+
+
+def _own_outputs(config: pytest.Config, workdir: Path, index: int) -> list[str]:
+    """One process, no coverage of its own, and every output in the work folder."""
+    args: list[str] = []
     if config.pluginmanager.hasplugin("xdist"):
         args += ["-n", "0"]
     if config.pluginmanager.hasplugin("pytest_cov"):
         args.append("--no-cov")
-    if getattr(option, "xmlpath", None):
+    if getattr(config.option, "xmlpath", None):
         args.append(f"--junitxml={workdir / f'junit-{index}.xml'}")
     if config.getoption("graduation_report", None):
         args.append(f"--graduation-report={workdir / f'report-{index}.json'}")
     args += [f"--basetemp={workdir / f'basetemp-{index}'}", "--maxfail=0", "--color=no"]
-    return [*args, *paths]
+    return args
 
 
 def files_of(rootpath: Path, nodeids: Sequence[str]) -> list[str]:
