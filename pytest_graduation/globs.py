@@ -33,49 +33,56 @@ def _bracket_regex(segment: str, start: int) -> tuple[str, int] | None:
 
     A class never matches ``/`` (a negated class or a range could otherwise cross
     folders)."""
-    i = start + 1
-    j = i
+    end = _bracket_end(segment, start + 1)
+    if end is None:
+        return None
+    body = segment[start + 1 : end]
+    stuff = body.replace("\\", "\\\\") if "-" not in body else _ranges(body)
+    return _class_regex(re.sub(r"([&~|])", r"\\\1", stuff)), end + 1  # no set operations
+
+
+def _bracket_end(segment: str, first: int) -> int | None:
+    """The index of the ``]`` closing a class whose body starts at ``first`` (a
+    leading ``!`` and a ``]`` right after it belong to the body)."""
+    j = first
     if j < len(segment) and segment[j] == "!":
         j += 1
     if j < len(segment) and segment[j] == "]":
         j += 1
     while j < len(segment) and segment[j] != "]":
         j += 1
-    if j >= len(segment):
-        return None
-    body = segment[i:j]
-    if "-" not in body:
-        stuff = body.replace("\\", "\\\\")
+    return j if j < len(segment) else None
+
+
+def _ranges(body: str) -> str:
+    """A class body with ranges: the hyphens that make ranges kept, others escaped,
+    and empty ranges such as ``z-a`` dropped."""
+    chunks = []
+    i, k = 0, (2 if body[0] == "!" else 1)
+    while (k := body.find("-", k)) >= 0:
+        chunks.append(body[i:k])
+        i, k = k + 1, k + 3
+    if body[i:]:
+        chunks.append(body[i:])
     else:
-        chunks = []
-        k = i + 2 if segment[i] == "!" else i + 1
-        while True:
-            k = segment.find("-", k, j)
-            if k < 0:
-                break
-            chunks.append(segment[i:k])
-            i = k + 1
-            k = k + 3
-        chunk = segment[i:j]
-        if chunk:
-            chunks.append(chunk)
-        else:
-            chunks[-1] += "-"
-        for k in range(len(chunks) - 1, 0, -1):  # drop empty ranges such as z-a
-            if chunks[k - 1][-1] > chunks[k][0]:
-                chunks[k - 1] = chunks[k - 1][:-1] + chunks[k][1:]
-                del chunks[k]
-        stuff = "-".join(c.replace("\\", "\\\\").replace("-", "\\-") for c in chunks)
-    stuff = re.sub(r"([&~|])", r"\\\1", stuff)  # no set operations
+        chunks[-1] += "-"
+    for k in range(len(chunks) - 1, 0, -1):
+        if chunks[k - 1][-1] > chunks[k][0]:
+            chunks[k - 1] = chunks[k - 1][:-1] + chunks[k][1:]
+            del chunks[k]
+    return "-".join(c.replace("\\", "\\\\").replace("-", "\\-") for c in chunks)
+
+
+def _class_regex(stuff: str) -> str:
     if not stuff:
-        return "(?!)", j + 1
+        return "(?!)"
     if stuff == "!":
-        return "[^/]", j + 1
+        return "[^/]"
     if stuff[0] == "!":
         stuff = "^" + stuff[1:]
     elif stuff[0] in ("^", "["):
         stuff = "\\" + stuff
-    return f"(?!/)[{stuff}]", j + 1
+    return f"(?!/)[{stuff}]"
 
 
 def _segment_regex(segment: str) -> str:
