@@ -213,45 +213,37 @@ def _plain(value: object) -> Any:
     if kind is str or kind is int or kind is float or kind is bool or value is None:
         return value
     if kind is dict or isinstance(value, dict):
-        out = {}
-        for key, item in value.items():  # type: ignore[attr-defined]
-            if type(key) is not str:
-                if not isinstance(key, str):
-                    raise _NotJson(f"dict key {key!r} ({_type_name(key)}) is not a str")
-                key = str(key)
-            try:
-                out[key] = _plain(item)
-            except _NotJson as exc:
-                exc.parts.append(f"[{key!r}]")
-                raise
-        return out
+        return _plain_dict(value)  # type: ignore[arg-type]
     if kind is list or kind is tuple or isinstance(value, (list, tuple)):
-        result = []
-        for index, item in enumerate(value):  # type: ignore[arg-type]
-            try:
-                result.append(_plain(item))
-            except _NotJson as exc:
-                exc.parts.append(f"[{index}]")
-                raise
-        return result
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, bool):  # pragma: no cover - bool cannot be subclassed
-        return bool(value)
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
+        items: Sequence[object] = value  # type: ignore[assignment]
+        return [_inside(item, f"[{index}]") for index, item in enumerate(items)]
+    for base in (str, int, float):  # subclasses, written as their base (bool cannot be)
+        if isinstance(value, base):
+            return base(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {}
-        for field in dataclasses.fields(value):
-            try:
-                fields[field.name] = _plain(getattr(value, field.name))
-            except _NotJson as exc:
-                exc.parts.append(f".{field.name}")
-                raise
-        return fields
+        fields = dataclasses.fields(value)
+        return {f.name: _inside(getattr(value, f.name), f".{f.name}") for f in fields}
     raise _NotJson(f"{_type_name(value)} is not JSON data")
+
+
+def _plain_dict(value: dict[Any, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if type(key) is not str:
+            if not isinstance(key, str):
+                raise _NotJson(f"dict key {key!r} ({_type_name(key)}) is not a str")
+            key = str(key)
+        out[key] = _inside(item, f"[{key!r}]")
+    return out
+
+
+def _inside(item: object, where: str) -> Any:
+    """``_plain(item)``, naming where ``item`` sits when it is not JSON data."""
+    try:
+        return _plain(item)
+    except _NotJson as exc:
+        exc.parts.append(where)
+        raise
 
 
 def compact_json(data: Any) -> str:
