@@ -80,9 +80,9 @@ def reads_forbidden(root: Path) -> Iterator[None]:
 
     def guard(original: Any) -> Any:
         def opener(file: Any, *args: Any, **kwargs: Any) -> Any:
-            if isinstance(file, (str, os.PathLike)):
-                if os.path.realpath(os.fspath(file)).startswith(prefix):
-                    raise AssertionError(f"evidence was opened: {file}")
+            path = os.fspath(file) if isinstance(file, (str, os.PathLike)) else ""
+            if path and os.path.realpath(path).startswith(prefix):
+                raise AssertionError(f"evidence was opened: {file}")
             return original(file, *args, **kwargs)
 
         return opener
@@ -362,9 +362,7 @@ def test_every_glob_must_match_and_only_non_empty_files_count(tmp_path: Path) ->
 def test_a_wildcard_never_crosses_a_folder(tmp_path: Path) -> None:
     write(tmp_path, "docs/security/old/audit-2020.md")
     toml = '[[checklist]]\nid = "audit"\nevidence = ["docs/security/audit-*.md"]'
-    assert judge(tmp_path, toml).details == (
-        "audit: no file matches docs/security/audit-*.md",
-    )
+    assert judge(tmp_path, toml).details == ("audit: no file matches docs/security/audit-*.md",)
 
 
 # --- sign-offs and the day boundary ---------------------------------------------
@@ -436,7 +434,9 @@ def test_done_ness_of_a_sign_off_is_exactly_the_rule(
     signed_on: dt.date, expires: dt.date | None, today: dt.date
 ) -> None:
     item = ChecklistItem("legal", "Legal", "alpha", (), "Legal", signed_on, expires)
-    config = GraduationConfig(values={"checklist": (item,)}, own_criteria={"alpha": {"checklist": True}})
+    config = GraduationConfig(
+        values={"checklist": (item,)}, own_criteria={"alpha": {"checklist": True}}
+    )
     run = make_run(settings=config, rootdir=Path("/nonexistent"))
     result = ChecklistCriterion(lambda: today).evaluate(run)
     done = signed_on <= today and (expires is None or today <= expires)

@@ -30,9 +30,9 @@ def _box(row: Row) -> str:
     return "[x]" if _ticked(row) else "[ ]"
 
 
-def _level(row: Row) -> str:
-    later = " (later)" if row["status"] == NOT_REQUIRED else ""
-    return f"{_flat(row['level'])}{later}"
+def _level(row: Row, later: str) -> str:
+    """The item's level, and whether it is required only at a later one."""
+    return _flat(row["level"]) + (later if row["status"] == NOT_REQUIRED else "")
 
 
 def _split(files: Sequence[str]) -> tuple[list[str], int]:
@@ -57,22 +57,22 @@ def terminal_lines(rows: Sequence[Row]) -> list[str]:
     ``[ ]``, id, title, level, the evidence found and the signer. No rows, no section."""
     if not rows:
         return []
-    table = [("", "id", "title", "level", "evidence", "signed by")] + [
+    table = [("id", "title", "level", "evidence", "signed by")] + [
         (
-            _box(row),
             _flat(row["id"]),
             _flat(row["title"]),
-            _level(row),
+            _level(row, " (later)"),
             _evidence_cell(row["evidence"]),
             _flat(row["signed_by"]) if row["signed_by"] is not None else "-",
         )
         for row in rows
     ]
-    widths = [max(len(line[i]) for line in table) for i in range(5)]
+    boxes = ["   ", *(_box(row) for row in rows)]
+    widths = [max(len(line[i]) for line in table) for i in range(4)]
     lines = ["checklist:"]
-    for line in table:
-        cells = [cell.ljust(width) for cell, width in zip(line[:5], widths, strict=True)]
-        lines.append(("  " + "  ".join([*cells, line[5]])).rstrip())
+    for box, line in zip(boxes, table, strict=True):
+        cells = [cell.ljust(width) for cell, width in zip(line[:4], widths, strict=True)]
+        lines.append(f"  {box} " + "  ".join([*cells, line[4]]).rstrip())
     return lines
 
 
@@ -107,6 +107,6 @@ def markdown_lines(rows: Sequence[Row]) -> list[str]:
         )
         lines.append(
             f"- {_box(row)} **{_md_text(row['id'])}** {_md_text(row['title'])} "
-            f"({_md_text(_level(row))}) — evidence: {evidence}; {signer}"
+            f"({_md_text(_level(row, ', later'))}) — evidence: {evidence}; {signer}"
         )
     return lines
