@@ -131,14 +131,15 @@ def test_an_open_item_above_the_target_never_fails_it_but_fails_its_own_level(
 
 
 def test_the_report_shows_the_rows_the_verdict_rests_on(tmp_path: Path) -> None:
-    toml = '[[checklist]]\nid = "legal"\nsigned_by = "Legal"\nsigned_on = 2026-01-01'
-    toml += "\nexpires = 2026-11-25"
+    toml = '[[checklist]]\nid = "legal"\nsigned_by = "Legal"\nsigned_on = 1999-01-01'
+    toml += "\nexpires = 2000-01-01"
     run = run_of(tmp_path, toml)
-    assert ChecklistCriterion(lambda: TODAY).evaluate(run).status.value == "met"
-    # the next day the sign-off has lapsed, but this run was judged on TODAY
+    judged_on = dt.date(2000, 1, 1)
+    assert ChecklistCriterion(lambda: judged_on).evaluate(run).status.value == "met"
+    # the next day the sign-off has lapsed, but this run was judged on its last day
     assert checklist_rows(run)[0]["status"] == "done"
-    assert checklist_rows(run, today=lambda: TODAY + dt.timedelta(days=1))[0]["details"] == [
-        "sign-off expired on 2026-11-25"
+    assert checklist_rows(run, today=lambda: judged_on + dt.timedelta(days=1))[0]["details"] == [
+        "sign-off expired on 2000-01-01"
     ]
     # a run no criterion judged is judged when the report asks (local date: long lapsed)
     assert checklist_rows(run_of(tmp_path, toml))[0]["status"] == "open"
