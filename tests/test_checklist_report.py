@@ -3,6 +3,7 @@ Markdown task list, shard agreement for ``merge``, and the gate end to end."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Iterator
@@ -143,6 +144,20 @@ def test_the_report_shows_the_rows_the_verdict_rests_on(tmp_path: Path) -> None:
     ]
     # a run no criterion judged is judged when the report asks (local date: long lapsed)
     assert checklist_rows(run_of(tmp_path, toml))[0]["status"] == "open"
+
+
+def test_rows_kept_for_one_level_are_never_shown_for_another(roadmap: Path) -> None:
+    run = run_of(roadmap, ROADMAP, "alpha")
+    ChecklistCriterion(lambda: TODAY).evaluate(run)
+    beta = dataclasses.replace(run, level="beta")  # shares the memo
+    assert beta.memo is run.memo
+    # judged afresh at beta (deploy is due there), not alpha's rows (date-free items only)
+    assert [row["status"] for row in checklist_rows(beta)][::2] == ["done", "open", "not-required"]
+    assert [row["status"] for row in checklist_rows(run)][:3] == [
+        "done",
+        "not-required",
+        "not-required",
+    ]
 
 
 def test_terminal_section_one_row_per_item(roadmap: Path) -> None:

@@ -23,8 +23,9 @@ OPEN: Final = "open"
 NOT_REQUIRED: Final = "not-required"
 #: the evidence files a row lists at most; the rest are counted in a last entry
 MAX_EVIDENCE: Final = 20
-#: where the judged rows of a run are kept, for the report
-MEMO_KEY: Final = "checklist rows"
+#: where the judged rows of a run are kept, for the report; per level, because runs
+#: derived from one another (``dataclasses.replace``) share their memo
+MEMO_KEY: Final = "checklist rows at {level}"
 
 
 def local_today() -> dt.date:
@@ -89,7 +90,7 @@ def judge_rows(run: GateRun, today: dt.date) -> list[dict[str, Any]]:
 def checklist_rows(run: GateRun, today: Today | None = None) -> list[dict[str, Any]]:
     """The report's ``"checklist"`` rows: those the criterion judged on this run, or,
     when it did not run (or ``today`` is given), judged now."""
-    kept = run.memo.get(MEMO_KEY)
+    kept = run.memo.get(MEMO_KEY.format(level=run.level))
     if today is None and isinstance(kept, list):
         return kept
     return judge_rows(run, (today or local_today)())
@@ -113,7 +114,7 @@ class ChecklistCriterion(Criterion):
                 ["checklist = true, but [[tool.graduation.checklist]] declares no item"],
             )
         rows = judge_rows(run, self.today())
-        run.memo[MEMO_KEY] = rows
+        run.memo[MEMO_KEY.format(level=run.level)] = rows
         due = [row for row in rows if row["status"] != NOT_REQUIRED]
         done = sum(row["status"] == DONE for row in due)
         measured = f"{done}/{len(due)} done"
