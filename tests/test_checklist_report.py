@@ -1,0 +1,364 @@
+"""The checklist in the report (SPEC section 15): the JSON rows, the terminal section, the
+Markdown task list, shard agreement for ``merge``, and the gate end to end."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_checklist import TODAY, run_of, write
+
+from conftest import Project, criterion
+from pytest_graduation import checklist, config, features, gate, merge, wiring
+from pytest_graduation.checklist import (
+    ChecklistCriterion,
+    checklist_rows,
+    markdown_lines,
+    shard_disagreements,
+    terminal_lines,
+)
+from pytest_graduation.checklist.judging import MAX_EVIDENCE
+
+ROADMAP = """
+    [[checklist]]
+    id = "license"
+    title = "License"
+    evidence = ["LICENSE"]
+
+    [[checklist]]
+    id = "security-audit"
+    title = "Security audit complete, critical issues resolved"
+    level = "beta"
+    evidence = ["docs/security/audit-*.md"]
+    signed_by = "A. Maintainer"
+    signed_on = 2026-11-20
+    expires = 2027-05-20
+
+    [[checklist]]
+    id = "deploy"
+    title = "Production deployment guide"
+    level = "beta"
+    evidence = ["docs/deploy.md"]
+
+    [[checklist]]
+    id = "ops"
+    title = "Monitoring and logging"
+    level = "rc"
+    signed_by = "Ops"
+    signed_on = 2026-01-01
+
+    [[checklist]]
+    id = "migration"
+    title = "Alpha to beta migration guide"
+    level = "stable"
+    evidence = ["docs/migration.md"]
+"""
+
+
+@pytest.fixture
+def roadmap(tmp_path: Path) -> Path:
+    write(tmp_path, "LICENSE", "MIT\n")
+    write(tmp_path, "docs/security/audit-2026-11.md")
+    write(tmp_path, "docs/deploy.md", "")
+    return tmp_path
+
+
+def rows_at(root: Path, level: str) -> list[dict[str, object]]:
+    return checklist_rows(run_of(root, ROADMAP, level), today=lambda: TODAY)
+
+
+def test_rows_carry_status_evidence_signer_and_why(roadmap: Path) -> None:
+    assert rows_at(roadmap, "beta") == [
+        {
+            "id": "license",
+            "title": "License",
+            "level": "alpha",
+            "status": "done",
+            "evidence": ["LICENSE"],
+            "signed_by": None,
+            "details": [],
+        },
+        {
+            "id": "security-audit",
+            "title": "Security audit complete, critical issues resolved",
+            "level": "beta",
+            "status": "done",
+            "evidence": ["docs/security/audit-2026-11.md"],
+            "signed_by": "A. Maintainer",
+            "details": [],
+        },
+        {
+            "id": "deploy",
+            "title": "Production deployment guide",
+            "level": "beta",
+            "status": "open",
+            "evidence": [],
+            "signed_by": None,
+            "details": ["docs/deploy.md matches only empty files (docs/deploy.md)"],
+        },
+        {
+            "id": "ops",
+            "title": "Monitoring and logging",
+            "level": "rc",
+            "status": "not-required",
+            "evidence": [],
+            "signed_by": "Ops",
+            "details": [],
+        },
+        {
+            "id": "migration",
+            "title": "Alpha to beta migration guide",
+            "level": "stable",
+            "status": "not-required",
+            "evidence": [],
+            "signed_by": None,
+            "details": ["no file matches docs/migration.md"],
+        },
+    ]
+
+
+def test_an_open_item_above_the_target_never_fails_it_but_fails_its_own_level(
+    roadmap: Path,
+) -> None:
+    statuses = {level: [r["status"] for r in rows_at(roadmap, level)] for level in ("alpha", "rc")}
+    assert statuses == {
+        "alpha": ["done", "not-required", "not-required", "not-required", "not-required"],
+        "rc": ["done", "done", "open", "done", "not-required"],
+    }
+
+
+def test_the_report_shows_the_rows_the_verdict_rests_on(tmp_path: Path) -> None:
+    toml = '[[checklist]]\nid = "legal"\nsigned_by = "Legal"\nsigned_on = 1999-01-01'
+    toml += "\nexpires = 2000-01-01"
+    run = run_of(tmp_path, toml)
+    judged_on = dt.date(2000, 1, 1)
+    assert ChecklistCriterion(lambda: judged_on).evaluate(run).status.value == "met"
+    # the next day the sign-off has lapsed, but this run was judged on its last day
+    assert checklist_rows(run)[0]["status"] == "done"
+    assert checklist_rows(run, today=lambda: judged_on + dt.timedelta(days=1))[0]["details"] == [
+        "sign-off expired on 2000-01-01"
+    ]
+    # a run no criterion judged is judged when the report asks (local date: long lapsed)
+    assert checklist_rows(run_of(tmp_path, toml))[0]["status"] == "open"
+
+
+def test_rows_kept_for_one_level_are_never_shown_for_another(roadmap: Path) -> None:
+    run = run_of(roadmap, ROADMAP, "alpha")
+    ChecklistCriterion(lambda: TODAY).evaluate(run)
+    beta = dataclasses.replace(run, level="beta")  # shares the memo
+    assert beta.memo is run.memo
+    # judged afresh at beta (deploy is due there), not alpha's rows (date-free items only)
+    assert [row["status"] for row in checklist_rows(beta)][::2] == ["done", "open", "not-required"]
+    assert [row["status"] for row in checklist_rows(run)][:3] == [
+        "done",
+        "not-required",
+        "not-required",
+    ]
+
+
+def test_terminal_section_one_row_per_item(roadmap: Path) -> None:
+    title = "Security audit complete, critical issues resolved"  # the widest title
+    migration = "Alpha to beta migration guide"
+    assert terminal_lines(rows_at(roadmap, "beta")) == [
+        "checklist:",
+        f"      id              {'title':{len(title)}}  level           evidence"
+        "                        signed by",
+        f"  [x] license         {'License':{len(title)}}  alpha           LICENSE"
+        "                         -",
+        f"  [x] security-audit  {title}  beta            docs/security/audit-2026-11.md"
+        "  A. Maintainer",
+        f"  [ ] deploy          {'Production deployment guide':{len(title)}}  beta            none"
+        "                            -",
+        f"  [x] ops             {'Monitoring and logging':{len(title)}}  rc (later)      none"
+        "                            Ops",
+        f"  [ ] migration       {migration:{len(title)}}  stable (later)  none"
+        "                            -",
+    ]
+
+
+def test_markdown_section_is_a_github_task_list(roadmap: Path) -> None:
+    assert markdown_lines(rows_at(roadmap, "beta")) == [
+        "### Checklist",
+        "",
+        "- [x] **license** License (alpha) — evidence: `LICENSE`; not signed",
+        "- [x] **security-audit** Security audit complete, critical issues resolved (beta) — "
+        "evidence: `docs/security/audit-2026-11.md`; signed by A. Maintainer",
+        "- [ ] **deploy** Production deployment guide (beta) — evidence: none; not signed",
+        "- [x] **ops** Monitoring and logging (rc, later) — evidence: none; signed by Ops",
+        "- [ ] **migration** Alpha to beta migration guide (stable, later) — evidence: none; "
+        "not signed",
+    ]
+
+
+def test_no_items_no_section() -> None:
+    assert terminal_lines([]) == []
+    assert markdown_lines([]) == []
+
+
+def test_titles_and_file_names_cannot_break_a_row(tmp_path: Path) -> None:
+    write(tmp_path, "docs/odd`name.md")
+    toml = (
+        '[[checklist]]\nid = "odd_one"\ntitle = "Use *all* the `tools`\\nand <b>more</b> | #1"'
+        '\nevidence = ["docs/*.md"]\nsigned_by = "Q. A.\\tLead"\nsigned_on = 2026-01-01'
+    )
+    rows = checklist_rows(run_of(tmp_path, toml), today=lambda: TODAY)
+    assert markdown_lines(rows)[2] == (
+        "- [x] **odd\\_one** Use \\*all\\* the \\`tools\\` and \\<b\\>more\\</b\\> \\| \\#1 "
+        "(alpha) — evidence: ``docs/odd`name.md``; signed by Q. A. Lead"
+    )
+    [line] = terminal_lines(rows)[2:]
+    assert line == (
+        "  [x] odd_one  Use *all* the `tools` and <b>more</b> | #1  alpha  docs/odd`name.md"
+        "  Q. A. Lead"
+    )
+
+
+def test_a_long_evidence_list_is_capped_and_counted(tmp_path: Path) -> None:
+    for index in range(MAX_EVIDENCE + 5):
+        write(tmp_path, f"docs/note-{index:02}.md")
+    toml = '[[checklist]]\nid = "notes"\nevidence = ["docs/*.md"]'
+    [row] = checklist_rows(run_of(tmp_path, toml), today=lambda: TODAY)
+    assert row["evidence"] == [
+        *(f"docs/note-{index:02}.md" for index in range(MAX_EVIDENCE)),
+        "... and 5 more",
+    ]
+    assert "docs/note-00.md (+24 more)" in terminal_lines([row])[2]
+    assert markdown_lines([row])[2].endswith("`docs/note-19.md` and 5 more; not signed")
+
+
+def test_shards_that_saw_other_evidence_disagree(roadmap: Path) -> None:
+    expected = rows_at(roadmap, "beta")
+    assert shard_disagreements(expected, {"a.json": expected, "b.json": expected}) == []
+    other = [dict(row) for row in expected]
+    other[0]["evidence"] = []
+    fewer = expected[:-1]
+    assert shard_disagreements(expected, {"a.json": other, "b.json": fewer}) == [
+        "a.json: license: evidence [] differs from ['LICENSE']",
+        "b.json: checklist items ['deploy', 'license', 'ops', 'security-audit'] differ from "
+        "['deploy', 'license', 'migration', 'ops', 'security-audit']",
+    ]
+
+
+# --- end to end, through pytest ------------------------------------------------------
+
+
+def is_wired() -> bool:
+    return any(feature.name == "checklist" for feature in features.registry())
+
+
+@pytest.fixture
+def wired(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The checklist feature in the registry: as shipped once wired, patched in (for this
+    in-process run only) until then."""
+    if not is_wired():
+        extended = (*features.registry(), checklist.FEATURE)
+
+        def registry() -> tuple[object, ...]:
+            return extended
+
+        replaced = {"registry": registry}
+        for name in ("criterion_keys", "global_keys", "builtin_criteria_names"):
+            replaced[name] = functools.cache(getattr(features, name).__wrapped__)
+        for module in (features, config, wiring, gate, merge):
+            for name, function in replaced.items():
+                if hasattr(module, name):
+                    monkeypatch.setattr(module, name, function)
+    yield
+
+
+needs_wiring = pytest.mark.skipif(
+    not is_wired(), reason="the lead adds checklist to the registry and the report"
+)
+
+CONFIG = """
+    [[tool.graduation.checklist]]
+    id = "security-audit"
+    title = "Security audit complete"
+    level = "beta"
+    evidence = ["docs/security/audit-*.md"]
+    signed_by = "A. Maintainer"
+    signed_on = 2020-01-01
+    expires = 2999-12-31
+
+    [tool.graduation.criteria.beta]
+    checklist = true
+    {extra}
+"""
+
+
+def gated(project: Project, extra: str = "", *args: str) -> tuple[int, dict[str, object]]:
+    project.config(CONFIG.format(extra=extra))
+    project.write("tests/test_ok.py", "def test_ok():\n    pass\n")
+    result, report = project.gate("beta", *args)
+    return result.ret, report
+
+
+@pytest.mark.usefixtures("wired")
+def test_the_gate_waits_for_the_evidence(project: Project) -> None:
+    ret, report = gated(project)
+    assert ret == 1
+    assert criterion(report, "checklist")["details"] == [
+        "security-audit: no file matches docs/security/audit-*.md"
+    ]
+    project.write("docs/security/audit-2026-11.md", "No critical findings.\n")
+    ret, report = gated(project)
+    assert (ret, criterion(report, "checklist")["status"]) == (0, "met")
+
+
+@pytest.mark.usefixtures("wired")
+def test_a_waiver_covers_the_checklist_like_any_criterion(project: Project) -> None:
+    waiver = (
+        '\n[[tool.graduation.waivers]]\ncriterion = "checklist"\n'
+        'reason = "audit booked for next week"\nexpires = 2999-12-31\n'
+    )
+    ret, report = gated(project, waiver)
+    found = criterion(report, "checklist")
+    assert (ret, found["status"]) == (0, "waived")
+    assert found["details"] == [
+        "waived until 2999-12-31: audit booked for next week",
+        "security-audit: no file matches docs/security/audit-*.md",
+    ]
+
+
+@pytest.mark.usefixtures("wired")
+def test_a_bad_item_is_a_usage_error(project: Project) -> None:
+    project.config(CONFIG.format(extra="").replace("signed_on = 2020-01-01\n", ""))
+    project.write("tests/test_ok.py", "def test_ok():\n    pass\n")
+    result = project.run("--graduation=beta")
+    assert result.ret == 4
+    result.stderr.fnmatch_lines(
+        ["*tool.graduation.checklist[[]0[]].signed_on: expected this key to be set*"]
+    )
+
+
+@needs_wiring
+def test_the_json_report_and_the_terminal_carry_the_checklist(
+    project: Project, dist: list[str]
+) -> None:
+    project.write("docs/security/audit-2026-11.md", "No critical findings.\n")
+    ret, report = gated(project, "", *dist)
+    assert ret == 0
+    assert report["checklist"] == [
+        {
+            "id": "security-audit",
+            "title": "Security audit complete",
+            "level": "beta",
+            "status": "done",
+            "evidence": ["docs/security/audit-2026-11.md"],
+            "signed_by": "A. Maintainer",
+            "details": [],
+        }
+    ]
+
+
+@needs_wiring
+def test_no_checklist_declared_is_unmet_through_the_gate(project: Project) -> None:
+    project.config("[tool.graduation.criteria.alpha]\nchecklist = true\n")
+    project.write("tests/test_ok.py", "def test_ok():\n    pass\n")
+    result, report = project.gate("alpha")
+    assert result.ret == 1
+    assert criterion(report, "checklist")["status"] == "unmet"
