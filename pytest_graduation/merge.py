@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, TextIO
 
+from pytest_graduation.checklist import SameEvidenceAsShards
 from pytest_graduation.config import ConfigError, GraduationConfig, load
 from pytest_graduation.features import builtin_criteria, builtin_criteria_names
 from pytest_graduation.judge import build_records, judge
@@ -268,10 +269,21 @@ def _listing_missing(missing: Sequence[TestRecord]) -> list[str]:
     return [*lines, *capped(named, NAMED)]
 
 
-def _merged_builtins(settings: GraduationConfig, level: str) -> list[Criterion]:
-    return [
-        RanInSomeShard(c) if c.name == "tests" else c for c in builtin_criteria(settings, level)
-    ]
+def _merged_builtins(
+    settings: GraduationConfig, level: str, shards: Sequence[ShardReport]
+) -> list[Criterion]:
+    return [_for_shards(c, shards) for c in builtin_criteria(settings, level)]
+
+
+def _for_shards(criterion: Criterion, shards: Sequence[ShardReport]) -> Criterion:
+    """A built-in criterion as ``merge`` judges it: ``tests`` also asks what ran in no
+    shard; ``checklist`` also asks whether every shard saw this checkout's evidence."""
+    if criterion.name == "tests":
+        return RanInSomeShard(criterion)
+    if criterion.name == "checklist":
+        # keyed by full path: two shards' report.json in two folders must both be compared
+        return SameEvidenceAsShards(criterion, {str(s.path): s.report.checklist for s in shards})
+    return criterion
 
 
 def _custom_criteria(shards: Sequence[ShardReport]) -> list[Criterion]:
@@ -344,7 +356,7 @@ def merge(
             f"{lost} ({shard.path.name})" for shard in shards for lost in shard.data["lost_workers"]
         ),
     )
-    criteria = [*_merged_builtins(settings, level), *_custom_criteria(shards)]
+    criteria = [*_merged_builtins(settings, level, shards), *_custom_criteria(shards)]
     return judge(run, criteria)
 
 

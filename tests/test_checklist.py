@@ -30,7 +30,7 @@ from pytest_graduation.validation import Checker, ConfigError
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10 only
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 TODAY = dt.date(2026, 11, 25)
 PREFIX = "tool.graduation."

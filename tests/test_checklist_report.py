@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from test_checklist import TODAY, run_of, write
 
 from conftest import Project, criterion
-from pytest_graduation import checklist, config, features, gate, merge, wiring
 from pytest_graduation.checklist import (
     ChecklistCriterion,
     checklist_rows,
@@ -246,34 +243,6 @@ def test_shards_that_saw_other_evidence_disagree(roadmap: Path) -> None:
 # --- end to end, through pytest ------------------------------------------------------
 
 
-def is_wired() -> bool:
-    return any(feature.name == "checklist" for feature in features.registry())
-
-
-@pytest.fixture
-def wired(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The checklist feature in the registry: as shipped once wired, patched in (for this
-    in-process run only) until then."""
-    if not is_wired():
-        extended = (*features.registry(), checklist.FEATURE)
-
-        def registry() -> tuple[object, ...]:
-            return extended
-
-        replaced = {"registry": registry}
-        for name in ("criterion_keys", "global_keys", "builtin_criteria_names"):
-            replaced[name] = functools.cache(getattr(features, name).__wrapped__)
-        for module in (features, config, wiring, gate, merge):
-            for name, function in replaced.items():
-                if hasattr(module, name):
-                    monkeypatch.setattr(module, name, function)
-    yield
-
-
-needs_wiring = pytest.mark.skipif(
-    not is_wired(), reason="the lead adds checklist to the registry and the report"
-)
-
 CONFIG = """
     [[tool.graduation.checklist]]
     id = "security-audit"
@@ -297,7 +266,6 @@ def gated(project: Project, extra: str = "", *args: str) -> tuple[int, dict[str,
     return result.ret, report
 
 
-@pytest.mark.usefixtures("wired")
 def test_the_gate_waits_for_the_evidence(project: Project) -> None:
     ret, report = gated(project)
     assert ret == 1
@@ -309,7 +277,6 @@ def test_the_gate_waits_for_the_evidence(project: Project) -> None:
     assert (ret, criterion(report, "checklist")["status"]) == (0, "met")
 
 
-@pytest.mark.usefixtures("wired")
 def test_a_waiver_covers_the_checklist_like_any_criterion(project: Project) -> None:
     waiver = (
         '\n[[tool.graduation.waivers]]\ncriterion = "checklist"\n'
@@ -324,7 +291,6 @@ def test_a_waiver_covers_the_checklist_like_any_criterion(project: Project) -> N
     ]
 
 
-@pytest.mark.usefixtures("wired")
 def test_a_bad_item_is_a_usage_error(project: Project) -> None:
     project.config(CONFIG.format(extra="").replace("signed_on = 2020-01-01\n", ""))
     project.write("tests/test_ok.py", "def test_ok():\n    pass\n")
@@ -335,7 +301,6 @@ def test_a_bad_item_is_a_usage_error(project: Project) -> None:
     )
 
 
-@needs_wiring
 def test_the_json_report_and_the_terminal_carry_the_checklist(
     project: Project, dist: list[str]
 ) -> None:
@@ -355,7 +320,6 @@ def test_the_json_report_and_the_terminal_carry_the_checklist(
     ]
 
 
-@needs_wiring
 def test_no_checklist_declared_is_unmet_through_the_gate(project: Project) -> None:
     project.config("[tool.graduation.criteria.alpha]\nchecklist = true\n")
     project.write("tests/test_ok.py", "def test_ok():\n    pass\n")

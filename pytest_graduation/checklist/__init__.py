@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pytest_graduation.checklist.items import ChecklistItem, declared, parse_checklist
 from pytest_graduation.checklist.judging import (
     ChecklistCriterion,
+    SameEvidenceAsShards,
     checklist_rows,
     shard_disagreements,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "FEATURE",
     "ChecklistCriterion",
     "ChecklistItem",
+    "SameEvidenceAsShards",
     "checklist_rows",
     "criteria_from",
     "declared",
