@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_checklist import TODAY, run_of, write
@@ -259,7 +260,7 @@ CONFIG = """
 """
 
 
-def gated(project: Project, extra: str = "", *args: str) -> tuple[int, dict[str, object]]:
+def gated(project: Project, extra: str = "", *args: str) -> tuple[int, dict[str, Any]]:
     project.config(CONFIG.format(extra=extra))
     project.write("tests/test_ok.py", "def test_ok():\n    pass\n")
     result, report = project.gate("beta", *args)
@@ -289,6 +290,8 @@ def test_a_waiver_covers_the_checklist_like_any_criterion(project: Project) -> N
         "waived until 2999-12-31: audit booked for next week",
         "security-audit: no file matches docs/security/audit-*.md",
     ]
+    # the waiver covers the verdict; the item itself is still open
+    assert [row["status"] for row in report["checklist"]] == ["open"]
 
 
 def test_a_bad_item_is_a_usage_error(project: Project) -> None:
@@ -301,23 +304,76 @@ def test_a_bad_item_is_a_usage_error(project: Project) -> None:
     )
 
 
-def test_the_json_report_and_the_terminal_carry_the_checklist(
-    project: Project, dist: list[str]
+AUDIT_ROW = {
+    "id": "security-audit",
+    "title": "Security audit complete",
+    "level": "beta",
+    "status": "done",
+    "evidence": ["docs/security/audit-2026-11.md"],
+    "signed_by": "A. Maintainer",
+    "details": [],
+}
+
+
+def test_the_json_report_the_terminal_and_the_summary_carry_the_checklist(
+    project: Project, dist: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    summary = project.path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     project.write("docs/security/audit-2026-11.md", "No critical findings.\n")
-    ret, report = gated(project, "", *dist)
-    assert ret == 0
-    assert report["checklist"] == [
-        {
-            "id": "security-audit",
-            "title": "Security audit complete",
-            "level": "beta",
-            "status": "done",
-            "evidence": ["docs/security/audit-2026-11.md"],
-            "signed_by": "A. Maintainer",
-            "details": [],
-        }
+    project.config(CONFIG.format(extra=""))
+    project.write("tests/test_ok.py", "def test_ok():\n    pass\n")
+    result, report = project.gate("beta", *dist)  # the report is checked against the schema
+    assert (result.ret, report["checklist"]) == (0, [AUDIT_ROW])
+    lines = result.stdout.lines
+    start = lines.index("checklist:")
+    assert lines[start + 1 : start + 3] == [
+        "      id              title                    level  evidence"
+        "                        signed by",
+        "  [x] security-audit  Security audit complete  beta   docs/security/audit-2026-11.md"
+        "  A. Maintainer",
     ]
+    # once, by the judging process: workers never write the summary
+    text = summary.read_text(encoding="utf-8")
+    assert text.count("### Checklist") == 1
+    assert (
+        "- [x] **security-audit** Security audit complete (beta) — evidence: "
+        "`docs/security/audit-2026-11.md`; signed by A. Maintainer\n"
+    ) in text
+
+
+def test_an_open_item_is_unticked_in_every_rendering(project: Project) -> None:
+    project.config(CONFIG.format(extra=""))
+    project.write("tests/test_ok.py", "def test_ok():\n    pass\n")
+    project.write("docs/security/audit-2026-11.md", "")  # an empty placeholder
+    report_md = project.path / "report.md"
+    result = project.run("--graduation=beta", f"--graduation-report={report_md}")
+    assert result.ret == 1
+    assert "  [ ] security-audit  Security audit complete  beta   none      A. Maintainer" in (
+        result.stdout.lines
+    )
+    assert (
+        "- [ ] **security-audit** Security audit complete (beta) — evidence: none; "
+        "signed by A. Maintainer"
+    ) in report_md.read_text(encoding="utf-8").splitlines()
+    assert "[x]" not in result.stdout.str() + report_md.read_text(encoding="utf-8")
+
+
+def test_items_are_reported_even_where_the_criterion_is_not_set(project: Project) -> None:
+    project.config(CONFIG.format(extra="").replace("checklist = true", "max_skipped = 0"))
+    project.write("tests/test_ok.py", "def test_ok():\n    pass\n")
+    result, report = project.gate("beta")
+    assert result.ret == 0
+    assert "checklist" not in [c["name"] for c in report["criteria"]]
+    [row] = report["checklist"]
+    assert (row["status"], row["details"]) == ("open", ["no file matches docs/security/audit-*.md"])
+
+
+def test_no_item_declared_means_an_empty_checklist_and_no_section(project: Project) -> None:
+    project.write("tests/test_ok.py", "def test_ok():\n    pass\n")
+    result, report = project.gate("alpha")
+    assert (result.ret, report["checklist"]) == (0, [])
+    assert "checklist:" not in result.stdout.lines
 
 
 def test_no_checklist_declared_is_unmet_through_the_gate(project: Project) -> None:
