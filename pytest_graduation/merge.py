@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from pytest_graduation.checklist import SameEvidenceAsShards
+from pytest_graduation.checklist import shard_disagreements
 from pytest_graduation.config import ConfigError, GraduationConfig, load
 from pytest_graduation.features import builtin_criteria, builtin_criteria_names
 from pytest_graduation.judge import build_records, judge
@@ -269,21 +269,10 @@ def _listing_missing(missing: Sequence[TestRecord]) -> list[str]:
     return [*lines, *capped(named, NAMED)]
 
 
-def _merged_builtins(
-    settings: GraduationConfig, level: str, shards: Sequence[ShardReport]
-) -> list[Criterion]:
-    return [_for_shards(c, shards) for c in builtin_criteria(settings, level)]
-
-
-def _for_shards(criterion: Criterion, shards: Sequence[ShardReport]) -> Criterion:
-    """A built-in criterion as ``merge`` judges it: ``tests`` also asks what ran in no
-    shard; ``checklist`` also asks whether every shard saw this checkout's evidence."""
-    if criterion.name == "tests":
-        return RanInSomeShard(criterion)
-    if criterion.name == "checklist":
-        # keyed by full path: two shards' report.json in two folders must both be compared
-        return SameEvidenceAsShards(criterion, {str(s.path): s.report.checklist for s in shards})
-    return criterion
+def _merged_builtins(settings: GraduationConfig, level: str) -> list[Criterion]:
+    return [
+        RanInSomeShard(c) if c.name == "tests" else c for c in builtin_criteria(settings, level)
+    ]
 
 
 def _custom_criteria(shards: Sequence[ShardReport]) -> list[Criterion]:
@@ -356,8 +345,24 @@ def merge(
             f"{lost} ({shard.path.name})" for shard in shards for lost in shard.data["lost_workers"]
         ),
     )
-    criteria = [*_merged_builtins(settings, level, shards), *_custom_criteria(shards)]
-    return judge(run, criteria)
+    criteria = [*_merged_builtins(settings, level), *_custom_criteria(shards)]
+    report = judge(run, criteria)
+    _refuse_other_trees(shards, report)
+    return report
+
+
+def _refuse_other_trees(shards: Sequence[ShardReport], report: GraduationReport) -> None:
+    """A shard whose checklist rows show other items or other evidence files than this
+    checkout's ran on another tree: its results say nothing about this one. Refused,
+    not unmet, so that no waiver on ``checklist`` can cover it (docs/checklist.md)."""
+    # keyed by full path: two shards' report.json in two folders are both compared
+    rows = {str(shard.path): shard.report.checklist for shard in shards}
+    problems = shard_disagreements(report.checklist, rows)
+    if problems:
+        raise MergeError(
+            "shard reports disagree with this checkout on the checklist (did a shard run "
+            "on another tree?): " + "; ".join(capped(problems, NAMED))
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,15 +3,19 @@ Markdown task list, shard agreement for ``merge``, and the gate end to end."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import io
+import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 from test_checklist import TODAY, run_of, write
 
-from conftest import Project, criterion
+from conftest import Project, check_schema, criterion
 from pytest_graduation.checklist import (
     ChecklistCriterion,
     checklist_rows,
@@ -20,6 +24,7 @@ from pytest_graduation.checklist import (
     terminal_lines,
 )
 from pytest_graduation.checklist.judging import MAX_EVIDENCE
+from pytest_graduation.merge import main
 
 ROADMAP = """
     [[checklist]]
@@ -382,3 +387,134 @@ def test_no_checklist_declared_is_unmet_through_the_gate(project: Project) -> No
     result, report = project.gate("alpha")
     assert result.ret == 1
     assert criterion(report, "checklist")["status"] == "unmet"
+
+
+# --- merge: judged on the merging checkout, shards must have seen the same tree ----------
+
+TWO_TESTS = "def test_one():\n    pass\n\ndef test_two():\n    pass\n"
+AUDIT = "docs/security/audit-2026-11.md"
+
+
+def make_shard(project: Project, folder: str, deselect: str, extra: str = "") -> Path:
+    """One real shard report, ``<folder>/report.json``: every shard's file has the same
+    name, as when CI downloads each shard's artifact into its own folder."""
+    project.config(CONFIG.format(extra=extra))
+    project.write("tests/test_ok.py", TWO_TESTS)
+    target = project.path / folder / "report.json"
+    target.parent.mkdir(exist_ok=True)
+    result = project.run(
+        "--graduation=beta",
+        f"--graduation-report={target}",
+        f"--deselect=tests/test_ok.py::{deselect}",
+    )
+    assert result.ret in (0, 1)
+    return target
+
+
+def merged(project: Project, *paths: Path) -> tuple[int, str, str, dict[str, Any]]:
+    """``python -m pytest_graduation merge`` (its ``main``, in this process) from the
+    project folder: the merging checkout is the project."""
+    assert Path.cwd() == project.path
+    out, err = io.StringIO(), io.StringIO()
+    target = project.path / "merged.json"
+    with contextlib.redirect_stderr(err):
+        code = main(
+            ["merge", "--level", "beta", *map(str, paths), "--graduation-report", str(target)],
+            out,
+        )
+    report = json.loads(target.read_text(encoding="utf-8")) if target.exists() else {}
+    if report:
+        check_schema(report)
+    return code, out.getvalue(), err.getvalue(), report
+
+
+def test_merge_of_two_shards_judges_the_checklist(project: Project) -> None:
+    project.write(AUDIT, "No critical findings.\n")
+    shards = make_shard(project, "a", "test_one"), make_shard(project, "b", "test_two")
+    code, out, err, report = merged(project, *shards)
+    assert (code, err) == (0, "")
+    assert report["checklist"] == [AUDIT_ROW]
+    assert criterion(report, "checklist")["status"] == "met"
+    assert "  [x] security-audit  Security audit complete  beta   " + AUDIT in out
+
+
+def test_merge_never_takes_done_from_the_shards(project: Project) -> None:
+    project.write(AUDIT, "No critical findings.\n")
+    shards = make_shard(project, "a", "test_one"), make_shard(project, "b", "test_two")
+    (project.path / AUDIT).unlink()  # the merging checkout has no audit
+    code, _, err, report = merged(project, *shards)
+    assert (code, report) == (4, {})
+    assert "disagree with this checkout on the checklist" in err
+    assert f"a{os.sep}report.json: security-audit: evidence ['{AUDIT}'] differs from []" in err
+
+
+def test_a_shard_that_ran_on_another_tree_is_refused(project: Project) -> None:
+    before = make_shard(project, "a", "test_one")  # run before the audit was added
+    project.write(AUDIT, "No critical findings.\n")
+    after = make_shard(project, "b", "test_two")
+    code, out, err, report = merged(project, before, after)
+    assert (code, out, report) == (4, "", {})
+    assert err == (
+        "error: shard reports disagree with this checkout on the checklist (did a shard run "
+        f"on another tree?): {before}: security-audit: evidence [] differs from ['{AUDIT}']\n"
+    )
+
+
+def test_a_waiver_on_checklist_never_covers_another_tree(project: Project) -> None:
+    waiver = '[[tool.graduation.waivers]]\ncriterion = "checklist"\nreason = "r"\n'
+    waiver += "expires = 2999-12-31\n"
+    before = make_shard(project, "a", "test_one", waiver)
+    project.write(AUDIT, "No critical findings.\n")
+    after = make_shard(project, "b", "test_two", waiver)
+    code, _, err, _ = merged(project, before, after)
+    assert code == 4
+    assert f"{before}: security-audit: evidence [] differs from" in err
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda data: data.pop("checklist"), "checklist items [] differ from ['security-audit']"),
+        (
+            lambda data: data["checklist"][0].update(id="other"),
+            "checklist items ['other'] differ from ['security-audit']",
+        ),
+    ],
+)
+def test_a_shard_stripped_of_its_checklist_is_refused(
+    project: Project, change: Any, message: str
+) -> None:
+    project.write(AUDIT, "No critical findings.\n")
+    shards = make_shard(project, "a", "test_one"), make_shard(project, "b", "test_two")
+    data = json.loads(shards[1].read_text(encoding="utf-8"))
+    change(data)
+    shards[1].write_text(json.dumps(data), encoding="utf-8")
+    code, _, err, _ = merged(project, *shards)
+    assert code == 4
+    assert f"{shards[1]}: {message}" in err
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "done",
+        {**AUDIT_ROW, "status": "ready"},
+        {**AUDIT_ROW, "evidence": AUDIT},
+        {**AUDIT_ROW, "evidence": [1]},
+        {**AUDIT_ROW, "details": None},
+        {**AUDIT_ROW, "id": 7},
+        {**AUDIT_ROW, "signed_by": 7},
+        {key: value for key, value in AUDIT_ROW.items() if key != "signed_by"},
+    ],
+)
+def test_a_malformed_checklist_row_in_a_shard_is_refused(project: Project, row: Any) -> None:
+    project.write(AUDIT, "No critical findings.\n")
+    shard = make_shard(project, "a", "test_one")
+    data = json.loads(shard.read_text(encoding="utf-8"))
+    data["checklist"] = [row]
+    shard.write_text(json.dumps(data), encoding="utf-8")
+    code, _, err, _ = merged(project, shard)
+    assert code == 4
+    assert err == (
+        f"error: {shard}: not a pytest-graduation report: checklist[0] is not a checklist row\n"
+    )

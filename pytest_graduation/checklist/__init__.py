@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from pytest_graduation.checklist.items import ChecklistItem, declared, parse_checklist
 from pytest_graduation.checklist.judging import (
     ChecklistCriterion,
-    SameEvidenceAsShards,
     checklist_rows,
     shard_disagreements,
 )
@@ -28,7 +27,6 @@ __all__ = [
     "FEATURE",
     "ChecklistCriterion",
     "ChecklistItem",
-    "SameEvidenceAsShards",
     "checklist_rows",
     "criteria_from",
     "declared",

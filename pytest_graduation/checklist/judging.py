@@ -143,27 +143,3 @@ def shard_disagreements(
             if got[item_id] != files:
                 problems.append(f"{name}: {item_id}: evidence {got[item_id]} differs from {files}")
     return problems
-
-
-@final
-class SameEvidenceAsShards(Criterion):
-    """``checklist`` in ``merge``: judged on the merging checkout, and unmet when a
-    shard's rows show other items or other evidence files. Such a shard ran on another
-    tree, so its test results say nothing about this one (``docs/checklist.md``)."""
-
-    def __init__(
-        self, inner: Criterion, shards: Mapping[str, Sequence[Mapping[str, Any]]]
-    ) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.shards = shards
-
-    def evaluate(self, run: GateRun) -> CriterionResult:
-        result = self.inner.evaluate(run)
-        problems = shard_disagreements(checklist_rows(run), self.shards)
-        if not problems:
-            return result
-        why = "the shards saw other checklist evidence than this checkout: another tree?"
-        return CriterionResult.unmet(
-            result.measured, result.required, [*result.details, why, *problems]
-        )
