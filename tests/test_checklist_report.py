@@ -494,27 +494,30 @@ def test_a_shard_stripped_of_its_checklist_is_refused(
     assert f"{shards[1]}: {message}" in err
 
 
+ROW_REFUSED = "checklist[0] is not a checklist row"
+
+
 @pytest.mark.parametrize(
-    "row",
+    ("rows", "message"),
     [
-        "done",
-        {**AUDIT_ROW, "status": "ready"},
-        {**AUDIT_ROW, "evidence": AUDIT},
-        {**AUDIT_ROW, "evidence": [1]},
-        {**AUDIT_ROW, "details": None},
-        {**AUDIT_ROW, "id": 7},
-        {**AUDIT_ROW, "signed_by": 7},
-        {key: value for key, value in AUDIT_ROW.items() if key != "signed_by"},
+        ({"security-audit": AUDIT_ROW}, "'checklist' is not a list"),
+        (["done"], ROW_REFUSED),
+        ([{**AUDIT_ROW, "status": "ready"}], ROW_REFUSED),
+        ([{**AUDIT_ROW, "evidence": AUDIT}], ROW_REFUSED),
+        ([{**AUDIT_ROW, "evidence": [1]}], ROW_REFUSED),
+        ([{**AUDIT_ROW, "details": None}], ROW_REFUSED),
+        ([{**AUDIT_ROW, "id": 7}], ROW_REFUSED),
+        ([{**AUDIT_ROW, "signed_by": 7}], ROW_REFUSED),
+        ([{key: value for key, value in AUDIT_ROW.items() if key != "signed_by"}], ROW_REFUSED),
     ],
 )
-def test_a_malformed_checklist_row_in_a_shard_is_refused(project: Project, row: Any) -> None:
+def test_a_malformed_checklist_in_a_shard_is_refused(
+    project: Project, rows: Any, message: str
+) -> None:
     project.write(AUDIT, "No critical findings.\n")
     shard = make_shard(project, "a", "test_one")
     data = json.loads(shard.read_text(encoding="utf-8"))
-    data["checklist"] = [row]
+    data["checklist"] = rows
     shard.write_text(json.dumps(data), encoding="utf-8")
     code, _, err, _ = merged(project, shard)
-    assert code == 4
-    assert err == (
-        f"error: {shard}: not a pytest-graduation report: checklist[0] is not a checklist row\n"
-    )
+    assert (code, err) == (4, f"error: {shard}: not a pytest-graduation report: {message}\n")
