@@ -17,6 +17,7 @@ def registry() -> tuple[Feature, ...]:
     # configuration loader imports this registry (no import cycle at module level)
     from pytest_graduation import (
         capabilities,
+        checklist,
         coverage,
         determinism,
         goldens,
@@ -29,6 +30,7 @@ def registry() -> tuple[Feature, ...]:
         coverage.FEATURE,
         determinism.FEATURE,
         capabilities.FEATURE,
+        checklist.FEATURE,
         goldens.FEATURE,
         repository.FEATURE,
     )

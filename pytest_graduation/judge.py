@@ -13,6 +13,7 @@ import pytest
 
 from pytest_graduation import capabilities, strict_json
 from pytest_graduation._version import __version__
+from pytest_graduation.checklist import checklist_rows
 from pytest_graduation.model import Criterion, CriterionResult, GateRun, Outcome, TestRecord
 from pytest_graduation.outcomes import Entry
 from pytest_graduation.recording import ITEMS_STREAM, SKIPPED_COLLECTORS_STREAM
@@ -114,6 +115,8 @@ def judge(
         criteria=outcomes,
         records=run.tests,
         capabilities=capabilities.matrix(run),
+        # the rows the `checklist` criterion judged on this run (the same day and tree)
+        checklist=checklist_rows(run),
         collection_errors=run.collection_errors,
         lost_workers=run.lost_workers,
         facts={k: list(v) for k, v in run.facts.items() if k not in UNREPORTED_STREAMS},

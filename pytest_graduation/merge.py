@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, TextIO
 
+from pytest_graduation.checklist import shard_disagreements
 from pytest_graduation.config import ConfigError, GraduationConfig, load
 from pytest_graduation.features import builtin_criteria, builtin_criteria_names
 from pytest_graduation.judge import build_records, judge
@@ -345,7 +346,23 @@ def merge(
         ),
     )
     criteria = [*_merged_builtins(settings, level), *_custom_criteria(shards)]
-    return judge(run, criteria)
+    report = judge(run, criteria)
+    _refuse_other_trees(shards, report)
+    return report
+
+
+def _refuse_other_trees(shards: Sequence[ShardReport], report: GraduationReport) -> None:
+    """A shard whose checklist rows show other items or other evidence files than this
+    checkout's ran on another tree: its results say nothing about this one. Refused,
+    not unmet, so that no waiver on ``checklist`` can cover it (docs/checklist.md)."""
+    # keyed by full path: two shards' report.json in two folders are both compared
+    rows = {str(shard.path): shard.report.checklist for shard in shards}
+    problems = shard_disagreements(report.checklist, rows)
+    if problems:
+        raise MergeError(
+            "shard reports disagree with this checkout on the checklist (did a shard run "
+            "on another tree?): " + "; ".join(capped(problems, NAMED))
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,6 +13,7 @@ from typing import Any, Final, final
 
 from pytest_graduation import strict_json
 from pytest_graduation.atomic import write_atomic
+from pytest_graduation.checklist.render import markdown_lines, terminal_lines
 from pytest_graduation.listing import NAMED, capped
 from pytest_graduation.model import Outcome, Status, TestRecord
 from pytest_graduation.report_reader import SCHEMA_VERSION, read_report
@@ -52,6 +53,8 @@ class GraduationReport:
     criteria: list[CriterionOutcome]
     records: Sequence[TestRecord]
     capabilities: list[dict[str, Any]] = field(default_factory=list)
+    #: one row per ``[[tool.graduation.checklist]]`` item (empty when none is declared)
+    checklist: list[dict[str, Any]] = field(default_factory=list)
     collection_errors: Sequence[str] = ()
     facts: dict[str, Any] = field(default_factory=dict)
     config_digest: str = ""
@@ -103,6 +106,7 @@ class GraduationReport:
             "verdict": self.verdict,
             "criteria": [c.to_dict() for c in self.criteria],
             "capabilities": self.capabilities,
+            "checklist": self.checklist,
             "tests": self.tally(),
             "records": [r.to_dict() for r in self.records],
             "collection_errors": list(self.collection_errors),
@@ -179,6 +183,8 @@ def render_terminal(report: GraduationReport) -> list[str]:
             + r[4]
             for r in cap_rows
         ]
+    if report.checklist:
+        lines += ["", *terminal_lines(report.checklist)]
     pending = [r for r in report.records if not r.required and not r.deselected]
     if pending:
         lines += ["", f"pending ({len(pending)}, required from a later level):"]
@@ -220,6 +226,8 @@ def render_markdown(report: GraduationReport) -> str:
                 f"| {_md_cell(c['id'])} | {_md_cell(c['title'])} | {c['level']} "
                 f"| {c['passed']}/{c['total']} | {c['status']} |"
             )
+    if report.checklist:
+        out += ["", *markdown_lines(report.checklist)]
     for outcome in report.criteria:
         if not outcome.details or (outcome.status is Status.MET and outcome.waiver is None):
             continue

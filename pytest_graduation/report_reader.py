@@ -78,12 +78,17 @@ def read_report(data: object, make: Callable[..., GraduationReport]) -> Graduati
         _expect(isinstance(values, list), f"facts[{stream!r}] is not a list")
     capabilities = data.get("capabilities", [])
     _expect(isinstance(capabilities, list), "'capabilities' is not a list")
+    checklist = data.get("checklist", [])
+    _expect(isinstance(checklist, list), "'checklist' is not a list")
+    for index, row in enumerate(checklist):
+        _check_checklist_row(row, index)
     report = make(
         level=data["level"],
         levels=tuple(levels),
         criteria=[_criterion(c, i) for i, c in enumerate(data["criteria"])],
         records=tuple(_record(r, i) for i, r in enumerate(data["records"])),
         capabilities=capabilities,
+        checklist=checklist,
         collection_errors=tuple(data["collection_errors"]),
         facts=data["facts"],
         config_digest=data["config_digest"],
@@ -94,6 +99,24 @@ def read_report(data: object, make: Callable[..., GraduationReport]) -> Graduati
     )
     _expect(report.verdict == data["verdict"], "'verdict' does not follow from its criteria")
     return report
+
+
+#: the statuses of a checklist row (``pytest_graduation.checklist.judging``)
+CHECKLIST_STATUSES: Final = ("done", "open", "not-required")
+
+
+def _check_checklist_row(row: object, index: int) -> None:
+    """A ``"checklist"`` row with every key the renderers and ``merge`` read."""
+    _expect(
+        isinstance(row, dict)
+        and all(isinstance(row.get(key), str) for key in ("id", "title", "level"))
+        and row.get("status") in CHECKLIST_STATUSES
+        and _is_strings(row.get("evidence"))
+        and (row.get("signed_by") is None or isinstance(row.get("signed_by"), str))
+        and "signed_by" in row
+        and _is_strings(row.get("details")),
+        f"checklist[{index}] is not a checklist row",
+    )
 
 
 def _record(record: object, index: int) -> TestRecord:

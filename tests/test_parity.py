@@ -30,6 +30,7 @@ ALL_CRITERIA = [
     "coverage_paths",
     "determinism",
     "capabilities",
+    "checklist",
     "obsolete_goldens",
     "frozen_goldens",
     "line_limit",
@@ -54,6 +55,10 @@ CONFIG = """
     title = "Extra"
     tests = ["{extra_glob}"]
 
+    [[tool.graduation.checklist]]
+    id = "audit"
+    evidence = ["docs/audit.md"]
+
     [tool.graduation.criteria.beta]
     max_skipped = {max_skipped}
     max_xfailed = 0
@@ -63,6 +68,7 @@ CONFIG = """
     coverage_paths = {{ "pkg/**" = 100 }}
     determinism_runs = 2
     capabilities = true
+    checklist = true
     max_obsolete_goldens = 0
     frozen_goldens = true
     line_limit = {{ "pkg/**/*.py" = {line_limit} }}
@@ -118,6 +124,7 @@ def make_project(root: Path, good: bool) -> None:
     _write(root, "conftest.py", CUSTOM)
     if good:
         (root / "OK").write_text("")
+        _write(root, "docs/audit.md", "No findings.\n")
     _write(
         root,
         "pkg/__init__.py",
@@ -239,4 +246,5 @@ def test_every_criterion_agrees_across_distribution_modes(
         assert _view(reports[name]) == _view(serial), name
         assert reports[name]["verdict"] == serial["verdict"]
         assert reports[name]["capabilities"] == serial["capabilities"]
+        assert reports[name]["checklist"] == serial["checklist"]
         assert reports[name]["exit"] == serial["exit"]
