@@ -18,6 +18,7 @@ OWN_FILES = (
     "tests/test_reliability_fuzz.py",
     "tests/test_reliability_kill.py",
     "tests/test_security.py",
+    "tests/test_trust.py",
 )
 
 
