@@ -391,6 +391,7 @@ def changed_lines(
     def wanted(name: str) -> bool:
         return name.endswith(".py") and (keep is None or keep(named(name)))
 
-    changed = {named(n): lines for n, lines in tracked.items() if wanted(n)}
+    # a file whose hunks only delete lines has no line of the working tree changed
+    changed = {named(n): lines for n, lines in tracked.items() if lines and wanted(n)}
     changed.update((named(n), lines) for n, lines in _untracked(git, toplevel, wanted).items())
     return dict(sorted(changed.items()))
