@@ -5,6 +5,7 @@ the range formatter are checked with Hypothesis as well."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 from pathlib import Path
@@ -296,9 +297,7 @@ def test_an_unknown_ref(repo: Path) -> None:
 
 
 @pytest.mark.parametrize("base", ["-M", "--output=/tmp/x", "", " ", "main\n", "a\0b"])
-def test_a_base_that_is_no_revision_never_reaches_git_as_an_option(
-    repo: Path, base: str
-) -> None:
+def test_a_base_that_is_no_revision_never_reaches_git_as_an_option(repo: Path, base: str) -> None:
     assert base_problem(base) is not None
     assert hint(repo, base).startswith(f"not measured: the base {base!r} is not a revision: ")
 
@@ -453,10 +452,15 @@ HUNKS = st.lists(st.tuples(st.integers(0, 5), st.integers(0, 3), st.integers(0, 
 
 
 @given(st.dictionaries(NAMES, HUNKS, max_size=4))
-def test_generated_diffs_give_back_their_added_lines(files: dict[str, list[tuple[int, ...]]]) -> None:
+def test_generated_diffs_give_back_their_added_lines(
+    files: dict[str, list[tuple[int, ...]]],
+) -> None:
     text, expected = [], {}
     for name, hunks in files.items():
-        text += [f"diff --git {quote('a/' + name)} {quote('b/' + name)}", f"--- {quote('a/' + name)}"]
+        text += [
+            f"diff --git {quote('a/' + name)} {quote('b/' + name)}",
+            f"--- {quote('a/' + name)}",
+        ]
         text.append(f"+++ {quote('b/' + name)}")
         added: set[int] = set()
         old = new = 1
@@ -472,10 +476,8 @@ def test_generated_diffs_give_back_their_added_lines(files: dict[str, list[tuple
 
 @given(st.binary(max_size=300))
 def test_any_bytes_parse_or_raise_a_value_error(data: bytes) -> None:
-    try:
+    with contextlib.suppress(ValueError):
         parse_diff(data)
-    except ValueError:
-        pass
 
 
 @given(
@@ -496,10 +498,8 @@ def test_diff_like_garbage_parses_or_raises_a_value_error(lines: list[bytes]) ->
 
 @given(st.binary(max_size=40))
 def test_unquote_reads_or_raises_a_value_error(raw: bytes) -> None:
-    try:
+    with contextlib.suppress(ValueError):
         unquote_path(b'"' + raw + b'"')
-    except ValueError:
-        pass
 
 
 # --- line ranges ---------------------------------------------------------------------
