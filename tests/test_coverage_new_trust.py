@@ -28,7 +28,6 @@ from pytest_graduation.coverage.new_code import (
     judge_new_coverage,
     measure_new_code,
     on_statements,
-    statement_starts,
 )
 from pytest_graduation.model import GateRun, Status
 
@@ -189,14 +188,19 @@ def test_a_changed_continuation_line_counts_as_its_statement(project: Path) -> N
     assert result.measured == "0.0% (0/1 changed line covered)"
 
 
-def test_statement_starts_follow_brackets_strings_and_backslashes() -> None:
+def test_changed_lines_are_named_by_their_statements_first_line() -> None:
     source = (
         b'x = (1,\n     2)\ns = """a\nb\n"""\ny = 1 + \\\n    2\n# c\n'
-        b"if (x and\n        y):\n    pass\n"
+        b"if (x and\n        y):\n    pass\nz = [\n"
     )
-    assert statement_starts(source) == {2: 1, 4: 3, 5: 3, 7: 6, 10: 9}
-    assert on_statements([2, 5, 8, 11], source) == {1, 3, 8, 11}
-    assert statement_starts(b"x = (\n") == {}  # does not tokenize: nothing mapped
+    statements = {1, 3, 6, 9, 11, 12}
+    changed = [2, 4, 5, 7, 8, 10, 11]
+    assert on_statements(changed, source, statements) == {1, 3, 6, 8, 9, 11}
+    assert on_statements([13], source, statements) == {13}  # does not tokenize: as it is
+    latin = b"# coding: latin-1\nx = '\xe9\\\n'\n"  # a string continued with a backslash
+    assert on_statements([1, 3, 5], latin, {2}) == {1, 2, 5}
+    crlf = b"x = (\r\n  1)\r\ny = 2\r\n"
+    assert on_statements([2, 3], crlf, {1, 3}) == {1, 3}
 
 
 def test_only_comments_and_blank_lines_changed_is_met_and_says_so(project: Path) -> None:

@@ -311,25 +311,29 @@ def merge_base(git: _Git, base: str) -> str:
     problem = base_problem(base)
     if problem is not None:
         raise GitProblem(f"not measured: the base {base!r} is not a revision: {problem}")
-    shallow = git.text("rev-parse", "--is-shallow-repository") == "true"
-    head = git.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", ok=(0, 1, 128))
-    if head.returncode != 0:
-        raise GitProblem("not measured: HEAD has no commit yet: commit before gating")
-    found = git.run("rev-parse", "--verify", "--quiet", f"{base}^{{commit}}", ok=(0, 1, 128))
-    if found.returncode != 0:
-        raise _unknown_base(git, base, shallow)
-    commit = os.fsdecode(found.stdout).strip()
-    ancestor = git.run("merge-base", commit, "HEAD", ok=(0, 1))
+    ancestor = git.run("merge-base", f"{base}^{{commit}}", "HEAD", ok=(0, 1, 128))
     if ancestor.returncode == 0:
         return os.fsdecode(ancestor.stdout).strip()
+    raise _why_no_merge_base(git, base)
+
+
+def _why_no_merge_base(git: _Git, base: str) -> GitProblem:
+    """The hint when ``merge-base`` found nothing (only then are these questions
+    asked: each is another git process)."""
+    if git.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", ok=(0, 1, 128)).returncode:
+        return GitProblem("not measured: HEAD has no commit yet: commit before gating")
+    shallow = git.text("rev-parse", "--is-shallow-repository") == "true"
+    found = git.run("rev-parse", "--verify", "--quiet", f"{base}^{{commit}}", ok=(0, 1, 128))
+    if found.returncode != 0:
+        return _unknown_base(git, base, shallow)
     if shallow:
         fetch = fetch_command(base, git.text("remote").split())
-        raise GitProblem(
+        return GitProblem(
             f"not measured: {base!r} and HEAD have no common commit in this shallow clone "
             f"(its history is cut off); fetch the base: {fetch} --unshallow (in GitHub "
             "Actions: actions/checkout with fetch-depth: 0)"
         )
-    raise GitProblem(
+    return GitProblem(
         f"not measured: {base!r} and HEAD have no common history; set the base to the "
         "branch this one was made from"
     )

@@ -21,10 +21,11 @@ reports on. Lines, not branches, are counted.
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import tokenize
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, final
 
@@ -52,6 +53,7 @@ MAX_FILES: Final = 20
 MIN_DIGITS: Final = 1
 NOTHING_CHANGED: Final = "no changed executable lines"
 _RANGE: Final = re.compile(r"(\d+)(?:-(\d+))?")
+_LINE: Final = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 #: per file: (executable statements, statements not executed)
 FileLines = tuple[frozenset[int], frozenset[int]]
@@ -87,29 +89,57 @@ def parse_ranges(text: str) -> frozenset[int]:
     return frozenset(lines)
 
 
-def statement_starts(source: bytes) -> dict[int, int]:
-    """For every line of a statement spanning several lines (bracketed, continued
-    with ``\\``, a multi-line string), the statement's first line, which is the one
-    coverage.py counts. Source that does not tokenize maps nothing."""
-    starts: dict[int, int] = {}
-    first: int | None = None
-    ends = (tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT, tokenize.ENCODING)
+def _physical_lines(text: str) -> list[str]:
+    """Lines as Python's tokenizer numbers them (``\n``, ``\r\n`` or ``\r``)."""
+    return _LINE.findall(text)
+
+
+def _decoded(source: bytes) -> str:
+    try:  # the encoding Python reads the file with (a coding cookie, else UTF-8)
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        return source.decode(encoding, errors="replace")
+    except (SyntaxError, LookupError):
+        return source.decode("utf-8", errors="replace")
+
+
+def _logical_end(lines: Sequence[str], start: int) -> int:
+    """The last line of the statement that begins on line ``start``: tokenizing only
+    from there to its NEWLINE token keeps this cheap. ``start`` itself when the
+    text does not tokenize."""
+    rest = iter(lines[start - 1 :])
     try:
-        for token in tokenize.tokenize(io.BytesIO(source).readline):
-            if first is None and token.type not in (*ends, tokenize.INDENT, tokenize.DEDENT):
-                first = token.start[0]
-            if token.type == tokenize.NEWLINE and first is not None:
-                starts.update((line, first) for line in range(first + 1, token.end[0] + 1))
-                first = None
+        for token in tokenize.generate_tokens(lambda: next(rest, "")):
+            if token.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                return start - 1 + token.end[0]
     except (tokenize.TokenError, SyntaxError, ValueError):
-        return {}
-    return starts
+        pass
+    return start
 
 
-def on_statements(changed: Iterable[int], source: bytes) -> frozenset[int]:
-    """Changed lines, each line inside a multi-line statement named by its first."""
-    starts = statement_starts(source)
-    return frozenset(starts.get(line, line) for line in changed)
+def on_statements(
+    changed: Iterable[int], source: bytes, statements: Collection[int]
+) -> frozenset[int]:
+    """Changed lines as coverage.py's statements name them: a changed line inside a
+    statement that spans several lines (brackets, ``\\``, a multi-line string) is
+    that statement's first line, which is the line coverage.py counts. Other lines
+    stay as they are (blank lines, comments: they count for nothing)."""
+    ordered = sorted(statements)
+    lines: list[str] | None = None
+    ends: dict[int, int] = {}
+    named: set[int] = set()
+    for line in changed:
+        before = bisect.bisect_right(ordered, line) - 1
+        if line in statements or before < 0:
+            named.add(line)
+            continue
+        # the only statement that can hold this line is the closest one above it
+        start = ordered[before]
+        if lines is None:
+            lines = _physical_lines(_decoded(source))
+        if start not in ends:
+            ends[start] = _logical_end(lines, start)
+        named.add(start if ends[start] >= line else line)
+    return frozenset(named)
 
 
 def reported_files(cov: coverage.Coverage) -> dict[str, str]:
@@ -166,7 +196,7 @@ def measure_new_code(
         for path, (statements, missing) in lines.items():
             source = Path(known[path]).read_bytes()
             files[path] = {
-                "changed": sorted(on_statements(changed[path], source)),
+                "changed": sorted(on_statements(changed[path], source, statements)),
                 "statements": sorted(statements),
                 "missing": sorted(missing),
             }
