@@ -161,6 +161,14 @@ def test_measure_new_code_live_and_from_the_data_file_alike(project: Path) -> No
         "files": {"pkg/mod.py": MOD_FILE, "pkg/never.py": NEVER_FILE},
     }
     assert measure_new_code(loaded(project), project, "main") == live
+    # files analysed already are taken as given; others (and only reported ones) are
+    # analysed here
+    mod = (frozenset(MOD_FILE["statements"]), frozenset(MOD_FILE["missing"]))
+    given = {"pkg/mod.py": mod, "tests/test_mod.py": mod}
+    assert measure_new_code(loaded(project), project, "main", analysed=given) == live
+    fake = {"pkg/mod.py": (mod[0], mod[0])}
+    shared = measure_new_code(loaded(project), project, "main", analysed=fake)
+    assert shared["files"]["pkg/mod.py"]["missing"] == MOD_FILE["statements"]
     assert json.loads(json.dumps(live)) == live  # plain data, as the fact stream needs
 
 

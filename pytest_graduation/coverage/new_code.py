@@ -179,11 +179,20 @@ def _analysed(
 
 
 def measure_new_code(
-    cov: coverage.Coverage, rootdir: Path, base: str, precision: int | None = None
+    cov: coverage.Coverage,
+    rootdir: Path,
+    base: str,
+    precision: int | None = None,
+    analysed: Mapping[str, FileLines] | None = None,
 ) -> dict[str, Any]:
     """The changed-line measurement of the data ``cov`` holds against ``base`` (JSON
     data for the ``coverage_new`` fact stream). Never raises for git or coverage.py
-    problems: they become ``{"error": hint}``."""
+    problems: they become ``{"error": hint}``.
+
+    ``analysed`` may hold coverage.py's statements and missed statements of files
+    already analysed from the same ``cov`` (by rootdir-relative path, e.g. from the
+    pass that measures the total): those files are not analysed again, which is
+    most of this function's cost (coverage.py parses each file)."""
     from coverage.exceptions import CoverageException
 
     try:
@@ -191,9 +200,11 @@ def measure_new_code(
         if not known:
             return {"error": f"not measured: coverage.py has no data; {HINT}"}
         changed = changed_lines(rootdir, base, keep=known.__contains__)
-        lines = _analysed(cov, known, changed)
+        reuse = analysed or {}
+        done = {path: reuse[path] for path in changed if path in known and path in reuse}
+        lines = {**done, **_analysed(cov, known, (p for p in changed if p not in done))}
         files: dict[str, dict[str, list[int]]] = {}
-        for path, (statements, missing) in lines.items():
+        for path, (statements, missing) in sorted(lines.items()):
             source = Path(known[path]).read_bytes()
             files[path] = {
                 "changed": sorted(on_statements(changed[path], source, statements)),
