@@ -267,6 +267,16 @@ def test_measurement_errors_are_hints_not_exceptions(project: Path, tmp_path: Pa
     }
 
 
+def test_a_changed_file_that_no_longer_parses_is_unmet_not_skipped(project: Path) -> None:
+    run_mod(project)
+    write(project, "pkg/mod.py", NEW_MOD + "def broken(:\n")
+    measurement = measure_new_code(loaded(project), project, "main")
+    assert measurement["error"].startswith(
+        "not measured: coverage.py cannot analyse a changed file: "
+    )
+    assert evaluate(measurement, 0, base="main").status is Status.UNMET
+
+
 # --- judging plain data ---------------------------------------------------------------
 
 

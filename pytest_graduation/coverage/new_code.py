@@ -142,15 +142,15 @@ def on_statements(
     return frozenset(named)
 
 
-def reported_files(cov: coverage.Coverage) -> dict[str, str]:
+def reported_files(cov: coverage.Coverage) -> list[str]:
     """The files coverage.py's report covers (``[report] include/omit`` applied),
     including files under ``source`` that were never imported (coverage.py records
-    them, without lines, when it saves), keyed by their measured file name."""
+    them, without lines, when it saves), by their measured file names."""
     prepare = getattr(cov, "_prepare_data_for_reporting", None)
     if callable(prepare):  # as Coverage.report() does: apply [paths] remapping
         prepare()
     keeps = _report_filter(cov)
-    return {name: name for name in sorted(cov.get_data().measured_files()) if keeps(name)}
+    return [name for name in sorted(cov.get_data().measured_files()) if keeps(name)]
 
 
 def _by_relpath(cov: coverage.Coverage, rootdir: Path) -> dict[str, str]:
