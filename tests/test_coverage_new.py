@@ -281,7 +281,7 @@ def test_git_that_hangs_times_out(repo: Path, monkeypatch: pytest.MonkeyPatch) -
         assert "shell" not in kwargs
         raise subprocess.TimeoutExpired(command, changed.GIT_TIMEOUT)
 
-    monkeypatch.setattr(changed.subprocess, "run", hang)
+    monkeypatch.setattr("pytest_graduation.coverage.changed.subprocess.run", hang)
     assert hint(repo, "main") == (
         "not measured: git did not answer within 60 s (git rev-parse --show-toplevel)"
     )

@@ -21,7 +21,6 @@ from test_coverage_new import commit, git, hermetic_git, new_repo, write
 from pytest_graduation.config import GraduationConfig, LevelCriteria
 from pytest_graduation.coverage.new_code import (
     COVERAGE_NEW_STREAM,
-    MAX_FILES,
     NOTHING_CHANGED,
     CoverageNewCriterion,
     executable_lines,
@@ -29,6 +28,7 @@ from pytest_graduation.coverage.new_code import (
     measure_new_code,
     on_statements,
 )
+from pytest_graduation.listing import DETAILS
 from pytest_graduation.model import GateRun, Status
 
 __all__ = ["hermetic_git"]  # the autouse fixture, imported to apply here too
@@ -335,13 +335,14 @@ def test_no_changed_executable_line_is_met() -> None:
 
 
 def test_details_are_capped_worst_first() -> None:
-    names = [f"m{n:02}.py" for n in range(MAX_FILES + 5)]
+    # the one listing policy (listing.capped): at most DETAILS files, the rest counted
+    names = [f"m{n:02}.py" for n in range(DETAILS + 5)]
     changed = {name: frozenset(range(1, n + 2)) for n, name in enumerate(names)}
     lines = {name: (lines, lines) for name, lines in changed.items()}
     details = judge_new_coverage(changed, lines, 1).details
-    assert len(details) == MAX_FILES + 1
-    assert details[0] == f"m{MAX_FILES + 4}.py: 1-{MAX_FILES + 5}"
-    assert details[1].startswith(f"m{MAX_FILES + 3}.py: ")
+    assert len(details) == DETAILS + 1
+    assert details[0] == f"m{DETAILS + 4}.py: 1-{DETAILS + 5}"
+    assert details[1].startswith(f"m{DETAILS + 3}.py: ")
     assert details[-1] == "... and 5 more"
 
 

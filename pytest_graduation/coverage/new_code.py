@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Final, final
 from pytest_graduation.coverage.changed import GitProblem, changed_lines
 from pytest_graduation.coverage.measure import (
     HINT,
+    FileLines,
     _report_filter,
     digits_for,
     fmt,
@@ -39,6 +40,7 @@ from pytest_graduation.coverage.measure import (
     reaches,
     relative,
 )
+from pytest_graduation.listing import capped
 from pytest_graduation.model import Criterion, CriterionResult, GateRun
 
 if TYPE_CHECKING:
@@ -46,17 +48,16 @@ if TYPE_CHECKING:
 
 #: fact stream holding the run's single changed-line measurement
 COVERAGE_NEW_STREAM: Final = "coverage_new"
-#: how many files with uncovered changed lines the details name
-MAX_FILES: Final = 20
+#: fact stream holding the base given on the command line (``--graduation-base``, of
+#: pytest or of ``merge``), which wins over ``[tool.graduation] base``: criteria are
+#: built from the settings alone, so the command line reaches them as data
+COVERAGE_NEW_BASE_STREAM: Final = "coverage_new_base"
 #: at least this many decimals are shown and compared: a few dozen changed lines
 #: make coarse steps (41 of 50 is 82.0%)
 MIN_DIGITS: Final = 1
 NOTHING_CHANGED: Final = "no changed executable lines"
 _RANGE: Final = re.compile(r"(\d+)(?:-(\d+))?")
 _LINE: Final = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-
-#: per file: (executable statements, statements not executed)
-FileLines = tuple[frozenset[int], frozenset[int]]
 
 
 def format_ranges(lines: Iterable[int]) -> str:
@@ -254,10 +255,7 @@ def judge_new_coverage(
 def uncovered_details(uncovered: Mapping[str, frozenset[int]]) -> list[str]:
     """``path: 12-14, 20`` per file, most uncovered lines first, capped."""
     worst = sorted(uncovered.items(), key=lambda item: (-len(item[1]), item[0]))
-    details = [f"{path}: {format_ranges(numbers)}" for path, numbers in worst[:MAX_FILES]]
-    if len(worst) > MAX_FILES:
-        details.append(f"... and {len(worst) - MAX_FILES} more")
-    return details
+    return capped([f"{path}: {format_ranges(numbers)}" for path, numbers in worst])
 
 
 def _numbers(raw: object, what: str) -> frozenset[int]:
@@ -304,10 +302,23 @@ def measurement_of(run: GateRun) -> dict[str, Any]:
     return found[0]
 
 
+def given_base(run: GateRun) -> tuple[str | None, str | None]:
+    """The base given on the command line (the ``coverage_new_base`` fact) or
+    ``None``, and why it cannot be used (several different ones, not a string)."""
+    given = list(run.fact(COVERAGE_NEW_BASE_STREAM))
+    if not given:
+        return None, None
+    if not all(isinstance(base, str) for base in given) or len(set(given)) > 1:
+        shown = ", ".join(sorted({repr(base) for base in given}))
+        return None, f"not measured: more than one base was given ({shown})"
+    return str(given[0]), None
+
+
 @final
 class CoverageNewCriterion(Criterion):
-    """The changed executable lines since ``base`` are covered to ``floor`` percent.
-    Reads only the plain data of the ``coverage_new`` fact stream."""
+    """The changed executable lines since the base are covered to ``floor`` percent.
+    The base is the one given on the command line (:func:`given_base`), else
+    ``base`` (``[tool.graduation] base``). Reads only plain data of the run."""
 
     name = "coverage_new"
 
@@ -316,7 +327,11 @@ class CoverageNewCriterion(Criterion):
         self.base = base
 
     def evaluate(self, run: GateRun) -> CriterionResult:
-        if self.base is None:
+        given, problem = given_base(run)
+        if problem is not None:
+            return self._unmet(problem)
+        base = given if given is not None else self.base
+        if base is None:
             return self._unmet(
                 "not measured: no base to compare with; set --graduation-base=REF or "
                 '[tool.graduation] base = "REF" (e.g. origin/main)'
@@ -325,10 +340,10 @@ class CoverageNewCriterion(Criterion):
         if "error" in measurement:
             return self._unmet(str(measurement["error"]))
         measured_base = measurement.get("base")
-        if measured_base != self.base:
+        if measured_base != base:
             return self._unmet(
                 f"not measured: the changed lines were measured against {measured_base!r}, "
-                f"not the base {self.base!r}"
+                f"not the base {base!r}"
             )
         try:
             changed, lines = from_measurement(measurement)
@@ -338,7 +353,7 @@ class CoverageNewCriterion(Criterion):
         result = judge_new_coverage(changed, lines, self.floor, precision)
         if result.details == (NOTHING_CHANGED,):
             # say what was looked at: a wrong base or --cov also changes nothing
-            note = f"compared with the merge-base of {self.base!r} and HEAD"
+            note = f"compared with the merge-base of {base!r} and HEAD"
             reported = measurement.get("reported")
             if isinstance(reported, int):
                 note += f", over the {reported} file(s) coverage.py reports on"
