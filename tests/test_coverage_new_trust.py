@@ -19,6 +19,7 @@ import pytest
 from test_coverage_new import commit, git, hermetic_git, new_repo, write
 
 from pytest_graduation.config import GraduationConfig, LevelCriteria
+from pytest_graduation.coverage.measure import FileLines, measure
 from pytest_graduation.coverage.new_code import (
     COVERAGE_NEW_STREAM,
     NOTHING_CHANGED,
@@ -170,6 +171,27 @@ def test_measure_new_code_live_and_from_the_data_file_alike(project: Path) -> No
     shared = measure_new_code(loaded(project), project, "main", analysed=fake)
     assert shared["files"]["pkg/mod.py"]["missing"] == MOD_FILE["statements"]
     assert json.loads(json.dumps(live)) == live  # plain data, as the fact stream needs
+
+
+def test_the_totals_pass_hands_on_the_analyses_coverage_new_needs(project: Path) -> None:
+    # the live gate and merge measure the total first and reuse its analyses: they
+    # must be coverage.py's own, keyed as the changed lines are, for every reported file
+    run_mod(project)
+    lines: dict[str, FileLines] = {}
+    total = measure(loaded(project), project, lines=lines)
+    assert (
+        sorted(lines)
+        == sorted(total["files"])
+        == [
+            "pkg/__init__.py",
+            "pkg/mod.py",
+            "pkg/never.py",
+            "pkg/same.py",
+        ]
+    )
+    assert lines == executable_lines(loaded(project), project, sorted(lines))
+    reused = measure_new_code(loaded(project), project, "main", analysed=lines)
+    assert reused == measure_new_code(loaded(project), project, "main")
 
 
 def test_the_verdict_names_the_uncovered_changed_lines_worst_file_first(project: Path) -> None:
