@@ -21,6 +21,7 @@ from test_coverage_new import commit, git, hermetic_git, new_repo, write
 from pytest_graduation.config import GraduationConfig, LevelCriteria
 from pytest_graduation.coverage.measure import FileLines, measure
 from pytest_graduation.coverage.new_code import (
+    COVERAGE_NEW_BASE_STREAM,
     COVERAGE_NEW_STREAM,
     NOTHING_CHANGED,
     CoverageNewCriterion,
@@ -371,7 +372,12 @@ def test_details_are_capped_worst_first() -> None:
 # --- the criterion reads only the fact stream ---------------------------------------------
 
 
-def run_with(facts: list[Any]) -> GateRun:
+def run_with(facts: list[Any], given: list[Any] | None = None) -> GateRun:
+    """A run holding ``facts`` as its changed-line measurements and ``given`` as the
+    bases given on the command line (the ``coverage_new_base`` stream)."""
+    streams = {COVERAGE_NEW_STREAM: facts}
+    if given is not None:
+        streams[COVERAGE_NEW_BASE_STREAM] = given
     return GateRun(
         level="alpha",
         levels=("alpha",),
@@ -380,7 +386,7 @@ def run_with(facts: list[Any]) -> GateRun:
         rootdir=Path("."),
         settings=GraduationConfig(),
         criteria_settings=LevelCriteria(),
-        facts={COVERAGE_NEW_STREAM: facts},
+        facts=streams,
     )
 
 
@@ -421,3 +427,23 @@ def test_the_criterion_judges_a_good_measurement() -> None:
     assert (result.status, result.measured) == (Status.MET, "0.0% (0/4 changed lines covered)")
     assert result.details == ("a.py: 1-2, 5-6",)
     assert CoverageNewCriterion.name == "coverage_new"
+
+
+@pytest.mark.parametrize(
+    ("configured", "given", "status", "detail"),
+    [
+        # the command line wins over the configuration, and is the base checked
+        (None, ["main"], Status.MET, "a.py: 1-2, 5-6"),
+        ("origin/main", ["main"], Status.MET, "a.py: 1-2, 5-6"),
+        ("main", ["HEAD"], Status.UNMET, "measured against 'main', not the base 'HEAD'"),
+        ("main", ["main", "HEAD"], Status.UNMET, "more than one base was given ('HEAD', 'main')"),
+        ("main", [3], Status.UNMET, "a base given is not a revision: [3]"),
+        ("main", ["main", "main"], Status.MET, "a.py: 1-2, 5-6"),
+    ],
+)
+def test_a_base_given_on_the_command_line_reaches_the_criterion_as_data(
+    configured: str | None, given: list[Any], status: Status, detail: str
+) -> None:
+    result = CoverageNewCriterion(0, configured).evaluate(run_with([GOOD], given))
+    assert result.status is status
+    assert len(result.details) == 1 and detail in result.details[0]

@@ -308,7 +308,9 @@ def given_base(run: GateRun) -> tuple[str | None, str | None]:
     given = list(run.fact(COVERAGE_NEW_BASE_STREAM))
     if not given:
         return None, None
-    if not all(isinstance(base, str) for base in given) or len(set(given)) > 1:
+    if not all(isinstance(base, str) for base in given):
+        return None, f"not measured: a base given is not a revision: {given!r:.200}"
+    if len(set(given)) > 1:
         shown = ", ".join(sorted({repr(base) for base in given}))
         return None, f"not measured: more than one base was given ({shown})"
     return str(given[0]), None
