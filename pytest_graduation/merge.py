@@ -27,6 +27,7 @@ from pytest_graduation.features import builtin_criteria, builtin_criteria_names
 from pytest_graduation.judge import build_records, judge
 from pytest_graduation.listing import NAMED, capped
 from pytest_graduation.model import Criterion, CriterionResult, GateRun, Outcome, Status, TestRecord
+from pytest_graduation.options import git_revision
 from pytest_graduation.outcomes import SEVERITY, Entry
 from pytest_graduation.report import (
     NOT_JUDGED,
@@ -288,21 +289,34 @@ def _custom_criteria(shards: Sequence[ShardReport]) -> list[Criterion]:
     return [ShardVerdict(name, found) for name, found in results.items()]
 
 
-def coverage_measurement(data_file: Path, rootdir: Path) -> dict[str, Any]:
-    """The measurement of a combined coverage data file, as the live gate makes it."""
-    import coverage
-    from coverage.exceptions import CoverageException
-
-    from pytest_graduation.coverage import measure
+def coverage_facts(data_file: Path, rootdir: Path, base: str | None = None) -> dict[str, Any]:
+    """The coverage fact streams of a combined coverage data file, as the live gate
+    makes them: the measurement, and given a base the changed-line measurement."""
+    from pytest_graduation.coverage import data_file_facts
 
     if not data_file.is_file():
         raise MergeError(f"--coverage-file {data_file}: no such file")
-    try:
-        cov = coverage.Coverage(data_file=str(data_file))
-        cov.load()
-        return measure(cov, rootdir)
-    except CoverageException as exc:
-        return {"error": f"not measured: {data_file}: {exc}"}
+    return data_file_facts(data_file, rootdir, base)
+
+
+def coverage_measurement(data_file: Path, rootdir: Path) -> dict[str, Any]:
+    """The measurement of a combined coverage data file, as the live gate makes it."""
+    from pytest_graduation.coverage import COVERAGE_STREAM
+
+    measurement: dict[str, Any] = coverage_facts(data_file, rootdir)[COVERAGE_STREAM][0]
+    return measurement
+
+
+def _new_code_base(
+    merged: Merged, settings: GraduationConfig, level: str, given: str | None
+) -> str | None:
+    """The base of ``coverage_new`` at ``level`` (``None``: not judged, or no base).
+    The merge's own ``--graduation-base`` replaces the shards' (a shard's command
+    line does not speak for the merge)."""
+    from pytest_graduation.coverage import COVERAGE_NEW_BASE_STREAM, new_code_base
+
+    merged.facts[COVERAGE_NEW_BASE_STREAM] = [given] if given is not None else []
+    return new_code_base(settings, level, given)
 
 
 def merge(
@@ -311,6 +325,7 @@ def merge(
     settings: GraduationConfig,
     rootdir: Path,
     coverage_file: Path | None = None,
+    base: str | None = None,
 ) -> GraduationReport:
     if level not in settings.levels:
         raise MergeError(f"unknown level {level!r}; valid levels: {', '.join(settings.levels)}")
@@ -322,10 +337,13 @@ def merge(
     _agree(shards, "plugin_version")
     _agree(shards, "config_digest", settings.digest)
     merged = combine(shards)
-    from pytest_graduation.coverage import COVERAGE_STREAM, total_of
+    from pytest_graduation.coverage import COVERAGE_NEW_STREAM, total_of
 
+    new_code_base = _new_code_base(merged, settings, level, base)
     if coverage_file is not None:
-        merged.facts[COVERAGE_STREAM] = [coverage_measurement(coverage_file, rootdir)]
+        # the changed lines are recomputed from the combined data, in this checkout
+        merged.facts.pop(COVERAGE_NEW_STREAM, None)
+        merged.facts.update(coverage_facts(coverage_file, rootdir, new_code_base))
     records = build_records(merged.items, merged.outcomes, settings, level)
     run = GateRun(
         level=level,
@@ -379,6 +397,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="a combined coverage data file (as `coverage combine` writes)",
     )
+    sub.add_argument(
+        "--graduation-base",
+        metavar="REF",
+        type=git_revision,
+        help="with --coverage-file: the git revision coverage_new compares with "
+        "(else [tool.graduation] base)",
+    )
     sub.add_argument("--graduation-config", type=Path, help="the TOML configuration file")
     sub.add_argument("--graduation-report", type=Path, help="write the merged report here")
     sub.add_argument(
@@ -399,7 +424,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             problem = check_writable(args.graduation_report)
             if problem:
                 raise MergeError(f"--graduation-report: {problem}")
-        report = merge(args.level, args.reports, settings, rootdir, args.coverage_file)
+        report = merge(
+            args.level, args.reports, settings, rootdir, args.coverage_file, args.graduation_base
+        )
     except (MergeError, ConfigError) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_USAGE

@@ -25,6 +25,19 @@ def positive_int(text: str) -> int:
     return value
 
 
+def git_revision(text: str) -> str:
+    """``--graduation-base``: refused before git ever sees it when it can name no
+    revision (a leading ``-`` would be read as a git option)."""
+    from pytest_graduation.coverage.changed import base_problem  # only when given
+
+    problem = base_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(
+            f"expected a git revision (e.g. origin/main), got {text!r}: {problem}"
+        )
+    return text
+
+
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("graduation", "release gate (pytest-graduation)")
     group.addoption(
@@ -70,4 +83,13 @@ def add_options(parser: pytest.Parser) -> None:
         type=positive_int,
         default=None,
         help="run each deterministic test N times and compare what it observes",
+    )
+    group.addoption(
+        "--graduation-base",
+        metavar="REF",
+        dest="graduation_base",
+        type=git_revision,
+        default=None,
+        help="the git revision coverage_new compares with (its merge-base with HEAD), "
+        "instead of [tool.graduation] base",
     )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ ALL_CRITERIA = [
     "required_markers",
     "coverage",
     "coverage_paths",
+    "coverage_new",
     "determinism",
     "capabilities",
     "checklist",
@@ -46,6 +49,7 @@ CONFIG = """
 
     [tool.graduation]
     deterministic = ["tests/test_det.py::*"]
+    base = "main"
 
     [tool.graduation.capabilities.core]
     title = "Core"
@@ -66,6 +70,7 @@ CONFIG = """
     required_markers = {{ security = {security} }}
     coverage = 100
     coverage_paths = {{ "pkg/**" = 100 }}
+    coverage_new = 100
     determinism_runs = 2
     capabilities = true
     checklist = true
@@ -109,6 +114,20 @@ def _write(root: Path, relpath: str, text: str) -> None:
     path.write_text(textwrap.dedent(text), encoding="utf-8")
 
 
+def _git_repository(root: Path) -> None:
+    """``main`` holds only pyproject.toml: every line of the package is a changed line
+    (untracked) for ``coverage_new``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
+    identity = ["-c", "user.name=Tester", "-c", "user.email=tester@example.com"]
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["add", "pyproject.toml"],
+        ["commit", "-qm", "base"],
+    ):
+        subprocess.run(["git", *identity, *args], cwd=root, env=env, check=True)
+
+
 def make_project(root: Path, good: bool) -> None:
     """A project meeting every criterion (``good``) or missing every one."""
     _write(
@@ -121,6 +140,7 @@ def make_project(root: Path, good: bool) -> None:
             security=1 if good else 2,
         ),
     )
+    _git_repository(root)
     _write(root, "conftest.py", CUSTOM)
     if good:
         (root / "OK").write_text("")

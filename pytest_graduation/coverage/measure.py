@@ -168,7 +168,17 @@ def _report_filter(cov: coverage.Coverage) -> Callable[[str], bool]:
     return keeps
 
 
-def _analysed(cov: coverage.Coverage, filenames: list[str], rootdir: Path) -> dict[str, list[int]]:
+#: per rootdir-relative path: coverage.py's statements and the statements not run
+#: (what ``coverage_new`` needs of a file; :func:`measure` can hand them on)
+FileLines = tuple[frozenset[int], frozenset[int]]
+
+
+def _analysed(
+    cov: coverage.Coverage,
+    filenames: list[str],
+    rootdir: Path,
+    lines: dict[str, FileLines] | None = None,
+) -> dict[str, list[int]]:
     try:
         from coverage.report_core import get_analysis_to_report
     except ImportError:  # pragma: no cover - coverage < 7.3 named the module ``report``
@@ -183,16 +193,25 @@ def _analysed(cov: coverage.Coverage, filenames: list[str], rootdir: Path) -> di
         for _, analysis in get_analysis_to_report(cov, filenames):
             n = analysis.numbers
             counts = FileCounts(n.n_statements, n.n_missing, n.n_branches, n.n_missing_branches)
-            files[relative(analysis.filename, rootdir)] = counts.to_list()
+            name = relative(analysis.filename, rootdir)
+            files[name] = counts.to_list()
+            if lines is not None:
+                lines[name] = (frozenset(analysis.statements), frozenset(analysis.missing))
     finally:
         cov.config.ignore_errors = saved
     return files
 
 
-def measure(cov: coverage.Coverage, rootdir: Path, precision: int | None = None) -> dict[str, Any]:
+def measure(
+    cov: coverage.Coverage,
+    rootdir: Path,
+    precision: int | None = None,
+    lines: dict[str, FileLines] | None = None,
+) -> dict[str, Any]:
     """The measurement of the data ``cov`` holds, over the files its report would show
     (``[report] include/omit`` applied). Raises ``CoverageException`` when there is
-    nothing to report."""
+    nothing to report. ``lines``, when given, receives each analysed file's
+    :data:`FileLines`: ``coverage_new`` reuses them instead of parsing the files again."""
     from coverage.exceptions import NoDataError
 
     _apply_path_mapping(cov)
@@ -206,7 +225,7 @@ def measure(cov: coverage.Coverage, rootdir: Path, precision: int | None = None)
     missing = sorted(relative(name, rootdir) for name in set(reported).difference(present))
     if not reported:
         raise NoDataError("No data to report.")
-    files = _analysed(cov, present, rootdir) if present else {}
+    files = _analysed(cov, present, rootdir, lines) if present else {}
     counts = total(FileCounts.from_list(c) for c in files.values())
     measurement: dict[str, Any] = {
         "kind": "lines+branches" if data.has_arcs() else "lines",
@@ -239,37 +258,56 @@ def pytest_cov_state(plugin: Any) -> tuple[bool, object, object]:
     return bool(getattr(plugin, "_disabled", False)), cov, getattr(controller, "combining_cov", cov)
 
 
-def read_pytest_cov(config: pytest.Config) -> dict[str, Any]:
-    """The measurement pytest-cov finished with (combined over xdist workers), or an
-    ``{"error": ...}`` saying why there is none. Call it after pytest-cov's
-    ``pytest_runtestloop`` wrapper has finished, e.g. in ``pytest_sessionfinish``."""
+def finished_coverage(config: pytest.Config) -> coverage.Coverage | str:
+    """The ``Coverage`` object pytest-cov finished with (combined over xdist workers),
+    or why there is none (a ``not measured: ...`` sentence). Call it after
+    pytest-cov's ``pytest_runtestloop`` wrapper has finished, e.g. in
+    ``pytest_sessionfinish``."""
     manager = config.pluginmanager
     plugin: Any = manager.getplugin("_cov")
     if plugin is None:
         if manager.hasplugin("pytest_cov"):
-            return {"error": f"not measured: pytest-cov is not active; {HINT}"}
-        return {
-            "error": "not measured: pytest-cov is not installed or is disabled "
+            return f"not measured: pytest-cov is not active; {HINT}"
+        return (
+            "not measured: pytest-cov is not installed or is disabled "
             f"(-p no:pytest_cov); install it and {HINT}"
-        }
+        )
     options = getattr(plugin, "options", None)
     disabled, cov, combined = pytest_cov_state(plugin)
     if disabled or getattr(options, "no_cov", False):
-        return {"error": f"not measured: --no-cov switched pytest-cov off; drop it and {HINT}"}
+        return f"not measured: --no-cov switched pytest-cov off; drop it and {HINT}"
     # imported only now: passive runs, and gated runs without pytest-cov, never load it
     import coverage
-    from coverage.exceptions import CoverageException
 
     if not isinstance(cov, coverage.Coverage):
-        return {"error": f"not measured: pytest-cov has no coverage data; {HINT}"}
+        return f"not measured: pytest-cov has no coverage data; {HINT}"
     if cov is not combined:
-        return {
-            "error": "not measured: pytest-cov did not finish measuring (the session "
+        return (
+            "not measured: pytest-cov did not finish measuring (the session "
             "stopped before the end of its test loop, e.g. on a collection error)"
-        }
-    precision = getattr(options, "cov_precision", None)
+        )
+    return cov
+
+
+def pytest_cov_precision(config: pytest.Config) -> int | None:
+    """``--cov-precision``, when pytest-cov was given one."""
+    plugin: Any = config.pluginmanager.getplugin("_cov")
+    precision = getattr(getattr(plugin, "options", None), "cov_precision", None)
+    return precision if isinstance(precision, int) else None
+
+
+def read_pytest_cov(
+    config: pytest.Config, lines: dict[str, FileLines] | None = None
+) -> dict[str, Any]:
+    """The measurement pytest-cov finished with (see :func:`finished_coverage`), or an
+    ``{"error": ...}`` saying why there is none; ``lines`` as for :func:`measure`."""
+    cov = finished_coverage(config)
+    if isinstance(cov, str):
+        return {"error": cov}
+    from coverage.exceptions import CoverageException
+
     try:
-        return measure(cov, config.rootpath, precision if isinstance(precision, int) else None)
+        return measure(cov, config.rootpath, pytest_cov_precision(config), lines)
     except CoverageException as exc:
         return {
             "error": f"not measured: coverage.py has no data ({exc}); check that "
