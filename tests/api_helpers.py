@@ -37,7 +37,9 @@ def write_tree(root: Path, files: dict[str, str], *, clean: str | None = None) -
         target.write_text(textwrap.dedent(text), encoding="utf-8")
 
 
-def api(*packages: str, search: tuple[str, ...] = ("src", "."), lock: str = "api.lock") -> ApiSettings:
+def api(
+    *packages: str, search: tuple[str, ...] = ("src", "."), lock: str = "api.lock"
+) -> ApiSettings:
     return ApiSettings(packages=packages or ("pkg",), search=search, lock=lock)
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from api_helpers import api, breaking, freeze_now, frozen, write_tree
+
 from pytest_graduation.model import Status
 
 INIT = "src/pkg/__init__.py"
@@ -169,13 +169,13 @@ HARMLESS = [
                     """Say hello."""
                     return name
             ''',
-            "src/pkg/_client.py": '''\
+            "src/pkg/_client.py": """\
                 class Client:
                     timeout: float = 1.0
 
                     def get(self, url: str) -> bytes:
                         return b""
-            ''',
+            """,
         },
     ),
     (
@@ -285,11 +285,11 @@ def test_a_reexport_breakage_points_at_the_definition(tmp_path: Path) -> None:
 def test_removing_a_reexport_breaks_even_though_the_definition_stays(tmp_path: Path) -> None:
     write_tree(tmp_path, PACKAGE)
     freeze_now(tmp_path)
-    write_tree(
-        tmp_path,
-        {"src/pkg/__init__.py": '"""The package."""\nfrom pkg._impl import Client\n__all__ = ["Client"]\n'},
-    )
-    assert breaking(frozen(tmp_path)) == ["src/pkg/__init__.py:1: pkg.greet: Public object was removed"]
+    source = '"""The package."""\nfrom pkg._impl import Client\n__all__ = ["Client"]\n'
+    write_tree(tmp_path, {INIT: source})
+    assert breaking(frozen(tmp_path)) == [
+        "src/pkg/__init__.py:1: pkg.greet: Public object was removed"
+    ]
 
 
 def test_all_decides_what_is_public(tmp_path: Path) -> None:
@@ -300,11 +300,15 @@ def test_all_decides_what_is_public(tmp_path: Path) -> None:
     write_tree(tmp_path, {INIT: '__all__ = ["kept"]\ndef kept(): ...\n'})
     assert frozen(tmp_path).status == Status.MET
     write_tree(tmp_path, {INIT: '__all__ = ["other"]\ndef kept(): ...\ndef other(): ...\n'})
-    assert breaking(frozen(tmp_path)) == ["src/pkg/__init__.py:1: pkg.kept: Public object was removed"]
+    assert breaking(frozen(tmp_path)) == [
+        "src/pkg/__init__.py:1: pkg.kept: Public object was removed"
+    ]
 
 
 def test_an_import_without_all_is_private_as_griffe_decides(tmp_path: Path) -> None:
-    write_tree(tmp_path, {INIT: "from pkg._impl import greet\n", "src/pkg/_impl.py": "def greet(): ...\n"})
+    write_tree(
+        tmp_path, {INIT: "from pkg._impl import greet\n", "src/pkg/_impl.py": "def greet(): ...\n"}
+    )
     freeze_now(tmp_path)
     assert "greet" not in (tmp_path / "api.lock").read_text()
 

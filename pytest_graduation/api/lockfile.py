@@ -91,10 +91,11 @@ def _read_bounded(path: Path) -> bytes | None:
         return None
     except OSError as exc:
         raise LockError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise LockError(f"{path}: not a regular file ({_file_type(mode)})")
     with os.fdopen(fd, "rb") as stream:
-        mode = os.fstat(stream.fileno()).st_mode
-        if not stat.S_ISREG(mode):
-            raise LockError(f"{path}: not a regular file ({_file_type(mode)})")
         try:
             data = stream.read(MAX_LOCK_BYTES + 1)
         except OSError as exc:
