@@ -116,6 +116,7 @@ def test_a_missing_lock_is_unmet_with_the_freeze_hint(tmp_path: Path) -> None:
     result = frozen(tmp_path)
     assert (result.status, result.measured) == (Status.UNMET, "no lock")
     assert result.details == (f"api.lock not found in {tmp_path}: run pytest --freeze-api",)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["src"]  # judging writes nothing
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
