@@ -16,6 +16,7 @@ def registry() -> tuple[Feature, ...]:
     # imported here: each feature module imports the model and the settings, and the
     # configuration loader imports this registry (no import cycle at module level)
     from pytest_graduation import (
+        api,
         capabilities,
         coverage,
         determinism,
@@ -29,6 +30,7 @@ def registry() -> tuple[Feature, ...]:
         coverage.FEATURE,
         determinism.FEATURE,
         capabilities.FEATURE,
+        api.FEATURE,
         goldens.FEATURE,
         repository.FEATURE,
     )

@@ -18,27 +18,28 @@ from pytest_graduation.api import lockfile
 from pytest_graduation.api.compare import compare, rebuild
 from pytest_graduation.api.freeze import FreezeError
 from pytest_graduation.api.lockfile import parse_lock, render
-from pytest_graduation.api.settings import (
-    ApiSettings,
-    parse_api_table,
-    validate_api_documented,
-    validate_api_frozen,
-)
+from pytest_graduation.api.settings import ApiSettings, parse_api_table
 from pytest_graduation.api.surface import Surface, describe_roots
 from pytest_graduation.config import ConfigError
+from pytest_graduation.validation import Checker, flag, percentage
 from pytest_graduation.model import Status
 
 WHERE = "pyproject.toml: tool.graduation.api."
+CHECK = Checker(Path("pyproject.toml"), "tool.graduation.")
+
+
+def parse(table: object) -> ApiSettings:
+    return parse_api_table(CHECK, "api", table)
 
 # --- settings ---------------------------------------------------------------------------
 
 
 def test_defaults_and_a_full_table() -> None:
-    assert parse_api_table({"packages": ["mypkg"]}, WHERE) == ApiSettings(
+    assert parse({"packages": ["mypkg"]}) == ApiSettings(
         packages=("mypkg",), search=("src", "."), lock="api.lock"
     )
     full = {"packages": ["a", "b.c"], "search": ["lib"], "lock": "meta/api.lock"}
-    assert parse_api_table(full, WHERE) == ApiSettings(("a", "b.c"), ("lib",), "meta/api.lock")
+    assert parse(full) == ApiSettings(("a", "b.c"), ("lib",), "meta/api.lock")
 
 
 @pytest.mark.parametrize(
@@ -70,7 +71,7 @@ def test_defaults_and_a_full_table() -> None:
 )
 def test_bad_tables_are_config_errors_naming_the_key(table: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        parse_api_table(table, WHERE)
+        parse(table)
     assert str(caught.value).startswith(WHERE + message)
 
 
@@ -78,21 +79,22 @@ def test_a_non_table_is_a_config_error() -> None:
     with pytest.raises(
         ConfigError, match=r"^pyproject.toml: tool.graduation.api: expected a table"
     ):
-        parse_api_table(["pkg"], WHERE)
+        parse(["pkg"])
 
 
 @pytest.mark.parametrize("value", [-1, 100.5, True, "90", float("nan"), None])
 def test_api_documented_must_be_a_percentage(value: object) -> None:
     with pytest.raises(ConfigError, match=r"^k\.api_documented: expected a number from 0 to 100"):
-        validate_api_documented("k.api_documented", value)
+        percentage(Checker(None, "k."), "api_documented", value)
 
 
 def test_valid_level_values() -> None:
-    assert validate_api_documented("k", 0) == 0.0
-    assert validate_api_documented("k", 87.5) == 87.5
-    assert validate_api_frozen("k", False) is False
+    check = Checker(None, "k.")
+    assert percentage(check, "api_documented", 0) == 0.0
+    assert percentage(check, "api_documented", 87.5) == 87.5
+    assert flag(check, "api_frozen", False) is False
     with pytest.raises(ConfigError, match=r"^k\.api_frozen: expected true or false, got string"):
-        validate_api_frozen("k.api_frozen", "yes")
+        flag(check, "api_frozen", "yes")
 
 
 # --- what stops a measurement ------------------------------------------------------------

@@ -99,6 +99,7 @@ def test_every_feature_declares_what_it_configures() -> None:
         "coverage",
         "determinism",
         "capabilities",
+        "api",
         "goldens",
         "repository",
     ]

@@ -69,7 +69,10 @@ def freeze(rootdir: Path, settings: ApiSettings) -> FreezeResult:
         result.added = found.additions
         result.broken = [f"{name}: package no longer configured" for name in found.dropped]
         result.broken += found.breakages
-    write_lock(path, surface.packages, surface.entries)
+    try:
+        write_lock(path, surface.packages, surface.entries)
+    except OSError as exc:  # permission lost, disk full: the old lock stays whole
+        raise FreezeError(f"cannot write {settings.lock}: {exc}") from None
     return result
 
 
