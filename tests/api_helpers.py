@@ -1,4 +1,4 @@
-"""Helpers for the api tests: package trees in a folder, a hand-built GateRun."""
+"""Helpers for the api tests: package trees in a folder, criteria judged in process."""
 
 from __future__ import annotations
 
@@ -6,25 +6,11 @@ import shutil
 import textwrap
 from pathlib import Path
 
+from conftest import make_run
 from pytest_graduation.api.criteria import ApiDocumentedCriterion, ApiFrozenCriterion
 from pytest_graduation.api.freeze import FreezeResult, freeze
 from pytest_graduation.api.settings import ApiSettings
-from pytest_graduation.config import GraduationConfig
-from pytest_graduation.model import CriterionResult, GateRun
-
-
-def make_run(rootdir: Path) -> GateRun:
-    """A GateRun as merge would build it: plain data, no pytest config."""
-    settings = GraduationConfig()
-    return GateRun(
-        level="rc",
-        levels=settings.levels,
-        tests=(),
-        coverage=None,
-        rootdir=rootdir,
-        settings=settings,
-        criteria_settings=settings.criteria_for("rc"),
-    )
+from pytest_graduation.model import CriterionResult
 
 
 def write_tree(root: Path, files: dict[str, str], *, clean: str | None = None) -> None:
@@ -44,11 +30,13 @@ def api(
 
 
 def frozen(root: Path, settings: ApiSettings | None = None) -> CriterionResult:
-    return ApiFrozenCriterion(settings or api()).evaluate(make_run(root))
+    return ApiFrozenCriterion(settings or api()).evaluate(make_run(level="rc", rootdir=root))
 
 
 def documented(root: Path, percent: float, settings: ApiSettings | None = None) -> CriterionResult:
-    return ApiDocumentedCriterion(percent, settings or api()).evaluate(make_run(root))
+    return ApiDocumentedCriterion(percent, settings or api()).evaluate(
+        make_run(level="rc", rootdir=root)
+    )
 
 
 def freeze_now(root: Path, settings: ApiSettings | None = None) -> FreezeResult:

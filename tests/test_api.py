@@ -21,8 +21,8 @@ from pytest_graduation.api.lockfile import parse_lock, render
 from pytest_graduation.api.settings import ApiSettings, parse_api_table
 from pytest_graduation.api.surface import Surface, describe_roots
 from pytest_graduation.config import ConfigError
-from pytest_graduation.validation import Checker, flag, percentage
 from pytest_graduation.model import Status
+from pytest_graduation.validation import Checker, flag, percentage
 
 WHERE = "pyproject.toml: tool.graduation.api."
 CHECK = Checker(Path("pyproject.toml"), "tool.graduation.")
@@ -30,6 +30,7 @@ CHECK = Checker(Path("pyproject.toml"), "tool.graduation.")
 
 def parse(table: object) -> ApiSettings:
     return parse_api_table(CHECK, "api", table)
+
 
 # --- settings ---------------------------------------------------------------------------
 
@@ -357,7 +358,7 @@ def test_the_lock_is_canonical_sorted_json_without_lines_or_docstrings(tmp_path:
 
 names = st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True)
 texts = st.none() | st.sampled_from(["int", "str | None", "'x'", "1", "list[int]", "()", "{}"])
-parameter = st.fixed_dictionaries(
+parameter: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
     {
         "annotation": texts,
         "default": texts,
@@ -365,13 +366,15 @@ parameter = st.fixed_dictionaries(
         "name": names,
     }
 )
+# apart from the dict around it, so that mypy infers the element type from parameter
+parameters = st.lists(parameter, max_size=6, unique_by=lambda p: p["name"])
 function = st.fixed_dictionaries(
     {
         "kind": st.just("function"),
         "labels": st.lists(
             st.sampled_from(["async", "classmethod", "staticmethod"]), unique=True
         ).map(sorted),
-        "parameters": st.lists(parameter, max_size=6, unique_by=lambda p: p["name"]),
+        "parameters": parameters,
         "returns": texts,
     }
 )
