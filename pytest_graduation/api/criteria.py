@@ -9,11 +9,14 @@ measurement (griffe missing, a package griffe cannot load, a bad lock) is
 from __future__ import annotations
 
 import importlib
-from typing import Final, final
+from typing import TYPE_CHECKING, Final, final
 
 from pytest_graduation.api import FREEZE_HINT, INSTALL_HINT
 from pytest_graduation.api.settings import ApiSettings
 from pytest_graduation.model import Criterion, CriterionResult, GateRun
+
+if TYPE_CHECKING:
+    from pytest_graduation.api.surface import Surface
 
 MAX_BREAKAGES: Final = 50
 MAX_UNDOCUMENTED: Final = 20
@@ -26,6 +29,25 @@ def griffe_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def surface_of(run: GateRun, settings: ApiSettings) -> Surface:
+    """The public API of ``settings.packages`` in ``run.rootdir``, loaded once per run
+    for both criteria (griffe's load is most of their time); a load that failed
+    fails again for the second criterion with the same :class:`ApiLoadError`."""
+    from pytest_graduation.api.surface import ApiLoadError, load_surface
+
+    key = f"api surface {settings!r}"
+    if key not in run.memo:
+        try:
+            run.memo[key] = load_surface(run.rootdir, settings)
+        except ApiLoadError as exc:
+            run.memo[key] = exc
+    found = run.memo[key]
+    if isinstance(found, ApiLoadError):
+        raise found
+    surface: Surface = found
+    return surface
 
 
 def _capped(lines: list[str], limit: int) -> list[str]:
@@ -49,7 +71,7 @@ class ApiFrozenCriterion(Criterion):
             return CriterionResult.unmet("griffe missing", required, [INSTALL_HINT])
         from pytest_graduation.api.compare import compare
         from pytest_graduation.api.lockfile import LockError, read_lock
-        from pytest_graduation.api.surface import ApiLoadError, load_surface
+        from pytest_graduation.api.surface import ApiLoadError
 
         path = run.rootdir / self.settings.lock
         try:
@@ -60,7 +82,7 @@ class ApiFrozenCriterion(Criterion):
             detail = f"{self.settings.lock} not found in {run.rootdir}: {FREEZE_HINT}"
             return CriterionResult.unmet("no lock", required, [detail])
         try:
-            surface = load_surface(run.rootdir, self.settings)
+            surface = surface_of(run, self.settings)
         except ApiLoadError as exc:
             return CriterionResult.unmet("not loaded", required, [str(exc)])
         found = compare(lock, surface)
@@ -96,10 +118,10 @@ class ApiDocumentedCriterion(Criterion):
         required = f">= {self.percent:g}%"
         if not griffe_available():
             return CriterionResult.unmet("griffe missing", required, [INSTALL_HINT])
-        from pytest_graduation.api.surface import ApiLoadError, load_surface
+        from pytest_graduation.api.surface import ApiLoadError
 
         try:
-            surface = load_surface(run.rootdir, self.settings)
+            surface = surface_of(run, self.settings)
         except ApiLoadError as exc:
             return CriterionResult.unmet("not loaded", required, [str(exc)])
         objects = surface.documentables
