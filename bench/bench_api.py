@@ -52,8 +52,9 @@ api_documented = 80
 def module_text(index: int) -> str:
     """One module of exactly ``LINES_PER_MODULE`` lines; every tenth object has no
     docstring, so ``api_documented`` has something to count."""
-    lines = [f'"""Module {index} of the API benchmark."""', "", "from __future__ import annotations"]
-    lines += ["", "import os", "", f"LIMIT_{index}: int = {index}", ""]
+    lines = [f'"""Module {index} of the API benchmark."""', ""]
+    lines += ["from __future__ import annotations", "", "import os", ""]
+    lines += [f"LIMIT_{index}: int = {index}", ""]
     lines += [
         "",
         f"class Service{index}:",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import logging
 import os
 import warnings
@@ -189,6 +190,7 @@ def _error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
 
 
+@functools.lru_cache(maxsize=4096)  # one call per public object, one file per module
 def _relative(path: Path | str, rootdir: Path) -> str:
     try:
         return Path(os.path.relpath(path, rootdir)).as_posix()
