@@ -185,7 +185,6 @@ def test_freeze_api_without_the_api_table_is_a_usage_error(
     assert not (project.path / "api.lock").exists()
 
 
-@serial_only
 def test_a_freeze_that_cannot_load_the_package_stops_before_any_test(
     project: Project, dist: list[str]
 ) -> None:
