@@ -16,6 +16,7 @@ def registry() -> tuple[Feature, ...]:
     # imported here: each feature module imports the model and the settings, and the
     # configuration loader imports this registry (no import cycle at module level)
     from pytest_graduation import (
+        api,
         capabilities,
         checklist,
         coverage,
@@ -31,6 +32,7 @@ def registry() -> tuple[Feature, ...]:
         determinism.FEATURE,
         capabilities.FEATURE,
         checklist.FEATURE,
+        api.FEATURE,
         goldens.FEATURE,
         repository.FEATURE,
     )

@@ -77,6 +77,13 @@ def add_options(parser: pytest.Parser) -> None:
         help="record the sha256 of every golden file used in goldens.lock",
     )
     group.addoption(
+        "--freeze-api",
+        action="store_true",
+        dest="freeze_api",
+        default=False,
+        help="record the public API of [tool.graduation.api] packages in api.lock",
+    )
+    group.addoption(
         "--determinism-runs",
         metavar="N",
         dest="determinism_runs",

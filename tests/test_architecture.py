@@ -100,6 +100,7 @@ def test_every_feature_declares_what_it_configures() -> None:
         "determinism",
         "capabilities",
         "checklist",
+        "api",
         "goldens",
         "repository",
     ]
