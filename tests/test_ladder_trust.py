@@ -139,7 +139,7 @@ def test_a_shard_with_fewer_runs_leaves_the_rung_inconclusive(project: Project) 
         str(_shard(project, "shard0.json", "--deselect=test_second.py", "--determinism-runs=3")),
         str(_shard(project, "shard1.json", "--deselect=test_first.py")),
     ]
-    code, out = _merge(project, "--ladder", "--graduation-report=m.json", *shards)
+    code, _ = _merge(project, "--ladder", "--graduation-report=m.json", *shards)
     assert code == 0
     merged = json.loads((project.path / "m.json").read_text())
     assert merged["ladder"][3] == {
