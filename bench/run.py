@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_determinism
 import bench_goldens
+import bench_ladder
 import bench_overhead
 from _harness import Finding, Outcome, findings_table, run_benchmarks, set_mode
 
@@ -68,6 +69,7 @@ BENCHMARKS: dict[str, Callable[[bool], Outcome]] = {
     **bench_overhead.BENCHMARKS,
     **bench_goldens.BENCHMARKS,
     **bench_determinism.BENCHMARKS,
+    **bench_ladder.BENCHMARKS,
     "repository": repository,
 }
 

@@ -12,9 +12,11 @@ from typing import final
 import pytest
 
 from pytest_graduation.coverage import total_of
+from pytest_graduation.determinism import plan
 from pytest_graduation.facts import facts_of, shipping_key
 from pytest_graduation.features import builtin_criteria, registry
 from pytest_graduation.judge import build_records, judge
+from pytest_graduation.ladder import render_lines, write_badge, write_not_judged_badge
 from pytest_graduation.model import Criterion, GateRun
 from pytest_graduation.outcomes import OutcomeLedger
 from pytest_graduation.recording import ITEMS_STREAM, SKIPPED_COLLECTORS_STREAM
@@ -26,6 +28,7 @@ from pytest_graduation.report import (
     write_not_judged,
     write_report,
 )
+from pytest_graduation.rungs import CUSTOM_STREAM, PendingFailures, climb, custom_facts
 from pytest_graduation.settings import GraduationConfig
 
 
@@ -51,6 +54,14 @@ class Gate:
         self.write_error = ""
         self.notes: list[str] = []
         config.pluginmanager.register(self.ledger, "graduation-ledger")
+        # the ladder (SPEC 13): what this run measured, recorded in every gated run so
+        # that `merge --ladder` can climb from plain shard reports
+        self.pending = PendingFailures()
+        config.pluginmanager.register(self.pending, "graduation-pending-failures")
+        badge = config.getoption("graduation_badge", None)
+        self.badge_path = config.invocation_params.dir / badge if badge else None
+        self.ladder = bool(config.getoption("graduation_ladder", False)) or bool(badge)
+        self.badge_error = ""
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         # pytest also ends a session with collection errors, -x or --maxfail through an
@@ -99,9 +110,25 @@ class Gate:
             else:
                 self._judge(session)
 
+    def _climb(self, run: GateRun, report: GraduationReport) -> None:
+        """Judge every other level from this run (SPEC 13); the verdict stays ours."""
+
+        def criteria_of(level: str) -> list[Criterion]:
+            return [*builtin_criteria(self.settings, level), *self.custom]
+
+        report.ladder, judged = climb(run, report, criteria_of)
+        found = custom_facts(judged, [c.name for c in self.custom])
+        if found:
+            report.facts[CUSTOM_STREAM] = found
+
     def _not_judged(self, session: pytest.Session) -> None:
         if session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.INTERRUPTED  # a run not judged is never green
+        if self.badge_path is not None:
+            try:
+                write_not_judged_badge(self.badge_path)
+            except OSError as exc:
+                self.badge_error = f"cannot write {self.badge_path}: {exc}"
         if self.report_path is not None:
             try:
                 write_not_judged(
@@ -112,8 +139,11 @@ class Gate:
 
     def _judge(self, session: pytest.Session) -> None:
         criteria = [*builtin_criteria(self.settings, self.level), *self.custom]
+        self.pending.record(facts_of(self.config), plan(self.config, self.settings, self.level))
         run = self.build_run()
         report = self.report = judge(run, criteria)
+        if self.ladder:
+            self._climb(run, report)
         for feature in registry():
             if feature.finish is not None:
                 feature.finish(self.config, run)
@@ -125,7 +155,12 @@ class Gate:
                 write_report(report, self.report_path)
             except OSError as exc:
                 self.write_error = f"cannot write {self.report_path}: {exc}"
-        if self.write_error and session.exitstatus in (
+        if self.badge_path is not None and report.ladder is not None:
+            try:
+                write_badge(report.ladder, self.badge_path)
+            except OSError as exc:
+                self.badge_error = f"cannot write {self.badge_path}: {exc}"
+        if (self.write_error or self.badge_error) and session.exitstatus in (
             pytest.ExitCode.OK,
             pytest.ExitCode.TESTS_FAILED,
         ):
@@ -156,6 +191,9 @@ class Gate:
                 tr.write_line(line)
             ready = self.report.verdict == READY
             tr.write_line(lines[-1], green=ready, red=not ready, bold=True)
+            if self.report.ladder is not None:
+                for line in render_lines(self.report.ladder):
+                    tr.write_line(line)
         else:
             return
         for note in self.notes:
@@ -164,6 +202,10 @@ class Gate:
             tr.write_line(f"graduation: error: report not written: {self.write_error}", red=True)
         elif self.report_path is not None:
             tr.write_line(f"graduation report written to {self.report_path}")
+        if self.badge_error:
+            tr.write_line(f"graduation: error: badge not written: {self.badge_error}", red=True)
+        elif self.badge_path is not None:
+            tr.write_line(f"graduation badge written to {self.badge_path}")
 
 
 def stopped_early(exc: BaseException) -> bool:

@@ -25,6 +25,7 @@ from pytest_graduation.checklist import shard_disagreements
 from pytest_graduation.config import ConfigError, GraduationConfig, load
 from pytest_graduation.features import builtin_criteria, builtin_criteria_names
 from pytest_graduation.judge import build_records, judge
+from pytest_graduation.ladder import render_lines, write_badge
 from pytest_graduation.listing import NAMED, capped
 from pytest_graduation.model import Criterion, CriterionResult, GateRun, Outcome, Status, TestRecord
 from pytest_graduation.options import git_revision
@@ -37,6 +38,15 @@ from pytest_graduation.report import (
     write_report,
 )
 from pytest_graduation.report_reader import ReportError, SchemaVersionError, check_version
+from pytest_graduation.rungs import (
+    CUSTOM_STREAM,
+    PLAN_STREAM,
+    Measured,
+    NotMeasured,
+    climb,
+    custom_facts,
+    determinism_plan,
+)
 
 MAX_REPORT_BYTES: Final = 64 * 1024 * 1024
 #: a report written by the plugin nests about 35 deep (strict JSON cuts at 32)
@@ -44,6 +54,8 @@ MAX_DEPTH: Final = 64
 EXIT_OK: Final = 0
 EXIT_NOT_READY: Final = 1
 EXIT_USAGE: Final = 4
+#: an output that could not be written: never 0 or 1, which a shard recipe may let pass
+EXIT_WRITE_FAILED: Final = 3
 
 
 class MergeError(Exception):
@@ -326,6 +338,7 @@ def merge(
     rootdir: Path,
     coverage_file: Path | None = None,
     base: str | None = None,
+    ladder: bool = False,
 ) -> GraduationReport:
     if level not in settings.levels:
         raise MergeError(f"unknown level {level!r}; valid levels: {', '.join(settings.levels)}")
@@ -366,6 +379,8 @@ def merge(
     criteria = [*_merged_builtins(settings, level), *_custom_criteria(shards)]
     report = judge(run, criteria)
     _refuse_other_trees(shards, report)
+    if ladder:
+        _climb_shards(shards, run, report)
     return report
 
 
@@ -381,6 +396,49 @@ def _refuse_other_trees(shards: Sequence[ShardReport], report: GraduationReport)
             "shard reports disagree with this checkout on the checklist (did a shard run "
             "on another tree?): " + "; ".join(capped(problems, NAMED))
         )
+
+
+def _rung_customs(shards: Sequence[ShardReport], level: str) -> list[Criterion]:
+    """The custom criteria on another rung, from what each shard judged there (shards
+    run with ``--graduation-ladder``); a shard that did not judge one leaves it
+    inconclusive."""
+    found: list[Criterion] = []
+    for custom in _custom_criteria(shards):
+        results = [
+            [
+                entry
+                for entry in shard.data["facts"].get(CUSTOM_STREAM, [])
+                if isinstance(entry, dict)
+                and entry.get("level") == level
+                and entry.get("name") == custom.name
+                and entry.get("status") in {s.value for s in Status}
+            ]
+            for shard in shards
+        ]
+        if all(results):
+            found.append(ShardVerdict(custom.name, [r for batch in results for r in batch]))
+        else:
+            why = "a shard did not judge it there (run the shards with --graduation-ladder)"
+            found.append(NotMeasured(custom.name, level, why))
+    return found
+
+
+def _climb_shards(shards: Sequence[ShardReport], run: GateRun, report: GraduationReport) -> None:
+    """The ladder of the merged shards; every shard must have measured what a rung needs."""
+    plans = [determinism_plan(shard.data["facts"]) for shard in shards]
+    plan = (min(p[0] for p in plans), min(p[1] for p in plans))
+
+    def criteria_of(level: str) -> list[Criterion]:
+        return [*_merged_builtins(run.settings, level), *_rung_customs(shards, level)]
+
+    report.ladder, judged = climb(run, report, criteria_of, Measured.of(run, plan))
+    report.facts.pop(PLAN_STREAM, None)
+    if any(plan):
+        report.facts[PLAN_STREAM] = [{"runs": plan[0], "processes": plan[1]}]
+    names = [c.name for c in _custom_criteria(shards)]
+    report.facts[CUSTOM_STREAM] = custom_facts(judged, names)
+    if not report.facts[CUSTOM_STREAM]:
+        del report.facts[CUSTOM_STREAM]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -409,6 +467,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument(
         "--rootdir", type=Path, default=Path.cwd(), help="the project root (default: .)"
     )
+    sub.add_argument("--ladder", action="store_true", help="also judge every other level")
+    sub.add_argument("--badge", type=Path, help="write a shields.io badge (implies --ladder)")
     return parser
 
 
@@ -424,8 +484,21 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             problem = check_writable(args.graduation_report)
             if problem:
                 raise MergeError(f"--graduation-report: {problem}")
+        if args.badge is not None:
+            from pytest_graduation.report import check_writable
+
+            problem = check_writable(args.badge)
+            if problem:
+                raise MergeError(f"--badge: {problem}")
+        ladder = args.ladder or args.badge is not None
         report = merge(
-            args.level, args.reports, settings, rootdir, args.coverage_file, args.graduation_base
+            args.level,
+            args.reports,
+            settings,
+            rootdir,
+            args.coverage_file,
+            args.graduation_base,
+            ladder,
         )
     except (MergeError, ConfigError) as exc:
         sys.stderr.write(f"error: {exc}\n")
@@ -433,7 +506,16 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     heading = f" graduation: {report.level} (merged from {len(args.reports)} reports) "
     out.write(heading.center(80, "=") + "\n")
     out.writelines(line + "\n" for line in render_terminal(report))
+    if report.ladder is not None:
+        out.writelines(line + "\n" for line in render_lines(report.ladder))
     if args.graduation_report is not None:
         write_report(report, args.graduation_report)
         out.write(f"graduation report written to {args.graduation_report}\n")
+    if args.badge is not None and report.ladder is not None:
+        try:
+            write_badge(report.ladder, args.badge)
+        except OSError as exc:
+            sys.stderr.write(f"error: badge not written: cannot write {args.badge}: {exc}\n")
+            return EXIT_WRITE_FAILED
+        out.write(f"graduation badge written to {args.badge}\n")
     return EXIT_OK if report.verdict == READY else EXIT_NOT_READY

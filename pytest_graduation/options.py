@@ -63,6 +63,22 @@ def add_options(parser: pytest.Parser) -> None:
         help="write the readiness report to PATH (Markdown if it ends in .md, else JSON)",
     )
     group.addoption(
+        "--graduation-ladder",
+        action="store_true",
+        dest="graduation_ladder",
+        default=False,
+        help="also judge every other level from this run's measurements (with --graduation; "
+        "the verdict and exit code stay LEVEL's)",
+    )
+    group.addoption(
+        "--graduation-badge",
+        metavar="PATH",
+        dest="graduation_badge",
+        default=None,
+        help="write a shields.io endpoint badge of the highest ready level to PATH "
+        "(implies --graduation-ladder)",
+    )
+    group.addoption(
         "--update-goldens",
         action="store_true",
         dest="update_goldens",

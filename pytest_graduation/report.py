@@ -14,6 +14,8 @@ from typing import Any, Final, final
 from pytest_graduation import strict_json
 from pytest_graduation.atomic import write_atomic
 from pytest_graduation.checklist.render import markdown_lines, terminal_lines
+from pytest_graduation.ladder import Ladder
+from pytest_graduation.ladder import render_markdown as render_ladder_markdown
 from pytest_graduation.listing import NAMED, capped
 from pytest_graduation.model import Outcome, Status, TestRecord
 from pytest_graduation.report_reader import SCHEMA_VERSION, read_report
@@ -64,6 +66,8 @@ class GraduationReport:
     lost_workers: Sequence[str] = ()
     #: unique per report, so that ``merge`` can refuse the same shard given twice
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    #: every level judged from this run (``--graduation-ladder``), else ``None``
+    ladder: Ladder | None = None
 
     @property
     def verdict(self) -> str:
@@ -115,6 +119,7 @@ class GraduationReport:
             "config_digest": self.config_digest,
             "plugin_version": self.plugin_version,
             "pytest_version": self.pytest_version,
+            **(self.ladder.to_dict() if self.ladder is not None else {}),
         }
 
 
@@ -233,6 +238,8 @@ def render_markdown(report: GraduationReport) -> str:
             continue
         out += ["", f"### {outcome.name} ({outcome.status.value})", ""]
         out += [f"- {_md_cell(detail)}" for detail in outcome.details]
+    if report.ladder is not None:
+        out += render_ladder_markdown(report.ladder)
     return "\n".join(out) + "\n"
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
+from pytest_graduation.ladder import read_ladder
 from pytest_graduation.model import Outcome, Status, TestRecord
 from pytest_graduation.settings import Waiver
 
@@ -98,6 +99,10 @@ def read_report(data: object, make: Callable[..., GraduationReport]) -> Graduati
         run_id=data["run_id"],
     )
     _expect(report.verdict == data["verdict"], "'verdict' does not follow from its criteria")
+    try:
+        report.ladder = read_ladder(data, report.levels)
+    except ValueError as exc:
+        raise ReportError(str(exc)) from None
     return report
 
 

@@ -107,6 +107,11 @@ def _start_gate(config: pytest.Config, settings: GraduationConfig, level: str) -
         problem = check_writable(report_path)
         if problem:
             raise pytest.UsageError(f"pytest-graduation: --graduation-report: {problem}")
+    badge_path = _path_option(config, "graduation_badge")
+    if badge_path is not None:
+        problem = check_writable(badge_path)
+        if problem:
+            raise pytest.UsageError(f"pytest-graduation: --graduation-badge: {problem}")
     gate = Gate(config, settings, level, custom, report_path)
     config.pluginmanager.register(gate, "graduation-gate")
 
@@ -119,6 +124,12 @@ def configure(config: pytest.Config) -> None:
         shipping = config.stash[shipping_key] = FactShipping(config)
         config.pluginmanager.register(shipping, "graduation-facts")
     level = config.getoption("graduation_level")
+    ladder = config.getoption("graduation_ladder") or config.getoption("graduation_badge")
+    if level is None and ladder:
+        raise pytest.UsageError(
+            "pytest-graduation: --graduation-ladder and --graduation-badge need "
+            "--graduation=LEVEL (the level whose verdict and exit code the run keeps)"
+        )
     if level is not None and runs_no_tests(config):
         # collected as when gating (examples are items), but nothing is judged: no
         # verdict, no report, the exit code left alone
