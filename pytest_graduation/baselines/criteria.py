@@ -252,4 +252,3 @@ class BenchmarksCriterion(Criterion):
         more = len(differing) - MAX_MACHINE_KEYS
         named += f" and {more} more" if more > 0 else ""
         return [f"machine info differs from the baseline's ({named}): timings may not compare"]
-

@@ -26,7 +26,7 @@ def parse_baseline_path(check: Checker, key: str, value: object) -> str:
 
 def non_negative(check: Checker, key: str, value: object) -> float:
     """A finite number >= 0: an infinite tolerance would let every drop through."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if math.isfinite(value) and value >= 0:
-            return float(value)
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if number and math.isfinite(value) and value >= 0:  # type: ignore[arg-type,operator]
+        return float(value)  # type: ignore[arg-type]
     raise check.fail(key, "a finite number >= 0", value)
