@@ -115,7 +115,7 @@ class CoverageBaselineCriterion(Criterion):
         above = Decimal(repr(shown)) - Decimal(repr(old_total))
         if above > 1:
             details.append(
-                f"total {shown:g} is {above} points above the baseline {old_total:g}: "
+                f"total {shown:g} is {float(above):g} points above the baseline {old_total:g}: "
                 f"{UPDATE_HINT} to raise it"
             )
         summary = (

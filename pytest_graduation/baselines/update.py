@@ -87,7 +87,7 @@ def _slower(stats: Mapping[str, Any], kept: Mapping[str, Any]) -> bool:
 
 def _change(old: float, new: float) -> str:
     difference = Decimal(repr(new)) - Decimal(repr(old))
-    return f"{old:g} -> {new:g} ({'+' if difference >= 0 else ''}{difference})"
+    return f"{old:g} -> {new:g} ({float(difference):+g})"
 
 
 def coverage_lines(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[str]:
