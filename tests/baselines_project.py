@@ -12,11 +12,14 @@ which patches the registry of this process and restores it.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from conftest import Project
+from pytest_graduation import baselines, features, wiring
+from pytest_graduation.feature import Feature
 
 WIRING = """
     from pytest_graduation import baselines, features, wiring
@@ -108,3 +111,24 @@ def gate(project: Project, *args: str) -> tuple[pytest.RunResult, dict[str, Any]
 def baseline(project: Project) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((project.path / NAME).read_text(encoding="utf-8"))
     return data
+
+
+@pytest.fixture
+def registered(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The feature in this process's registry, as the lead's wiring will put it."""
+    original = features.registry
+
+    def clear() -> None:
+        for cached in (features.criterion_keys, features.global_keys):
+            cached.cache_clear()
+        features.builtin_criteria_names.cache_clear()
+
+    def with_baselines() -> tuple[Feature, ...]:
+        return (*original(), baselines.FEATURE)
+
+    monkeypatch.setattr(features, "registry", with_baselines)
+    monkeypatch.setattr(wiring, "registry", with_baselines)
+    clear()
+    yield
+    monkeypatch.undo()
+    clear()

@@ -5,6 +5,7 @@ pytest-benchmark paths are in ``test_baselines_integration.py``."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -20,8 +21,15 @@ from pytest_graduation.baselines import (
     CoverageBaselineCriterion,
     update_baseline,
 )
+from pytest_graduation.baselines.benchmarks import stats_of, why_off
+from pytest_graduation.baselines.criteria import medians, seconds
 from pytest_graduation.baselines.settings import non_negative, parse_baseline_path
-from pytest_graduation.baselines.store import MAX_BASELINE_BYTES, canonical
+from pytest_graduation.baselines.store import (
+    MAX_BASELINE_BYTES,
+    BaselineError,
+    canonical,
+    write_baseline,
+)
 from pytest_graduation.config import GraduationConfig
 from pytest_graduation.model import CriterionResult, Status
 from pytest_graduation.validation import Checker, ConfigError
@@ -167,6 +175,7 @@ def test_a_missing_baseline_makes_both_criteria_unmet_with_the_hint(tmp_path: Pa
 
 
 GOOD = recorded(10.0, {"pkg/a.py": 10.0})
+STATS = {"min": 1, "median": 1, "mean": 1, "stddev": 0, "rounds": 1}
 
 
 @pytest.mark.parametrize(
@@ -185,6 +194,12 @@ GOOD = recorded(10.0, {"pkg/a.py": 10.0})
         (json.dumps({**GOOD, "benchmarks": {"t": {"median": 1}}}), "benchmarks['t'].min"),
         (json.dumps({**GOOD, "benchmarks": []}), "benchmarks: expected an object"),
         (json.dumps({**GOOD, "machine_info": 3}), "machine_info: expected an object"),
+        (json.dumps({**GOOD, "coverage": {**GOOD["coverage"], "precision": 99}}), "0 to 12"),
+        (json.dumps({**GOOD, "coverage": {**GOOD["coverage"], "files": []}}), "files: expected"),
+        (json.dumps({**GOOD, "coverage": []}), "coverage: expected an object"),
+        (json.dumps({**GOOD, "benchmarks": {"t": 1}}), "benchmarks['t']: expected"),
+        (json.dumps({**GOOD, "benchmarks": {"t": {**STATS, "median": 0}}}), "median: expected"),
+        (json.dumps({**GOOD, "benchmarks": {"t": {**STATS, "rounds": 0}}}), "rounds: expected"),
         (b"\xff".decode("latin-1"), "is not valid JSON"),
     ],
 )
@@ -438,3 +453,52 @@ def test_update_never_writes_through_a_folder_outside_the_rootdir(tmp_path: Path
     with pytest.raises(Exception, match="its folder resolves outside the rootdir"):
         update_baseline(root, settings, {"coverage": [measurement(A_AND_B)]})
     assert list(outside.iterdir()) == []
+
+
+def test_update_reports_a_baseline_it_cannot_write(tmp_path: Path) -> None:
+    (tmp_path / NAME).mkdir()  # a folder where the file belongs: never replaced
+    (tmp_path / NAME / "keep").write_text("x", encoding="utf-8")
+    with pytest.raises(BaselineError, match=f"cannot write {NAME}"):
+        update_baseline(tmp_path, SETTINGS, {"coverage": [measurement(A_AND_B)]})
+    assert (tmp_path / NAME / "keep").exists()
+    with pytest.raises(BaselineError, match="refusing to write an invalid baseline"):
+        write_baseline(tmp_path, "b.json", {"schema_version": 1, "benchmarks": {"t": {}}})
+    assert not (tmp_path / "b.json").exists()
+
+
+def test_unusable_benchmark_rows_are_not_results() -> None:
+    assert stats_of({"fullname": "t", "min": 1.0, "median": float("nan"), "mean": 1.0,
+                     "stddev": 0.0, "rounds": 3}) is None  # fmt: skip
+    assert stats_of({"fullname": 3}) is None
+    assert medians([{"name": "t", "median": "fast"}, {"name": "u", "median": 1e-10}, 7]) == {
+        "u": 1e-10
+    }
+    assert seconds(1e-10) == "0.100ns"
+
+
+@pytest.mark.parametrize(
+    ("args", "why"),
+    [
+        ((), ""),
+        (("-p", "no:benchmark"), "pytest-benchmark is disabled (-p no:benchmark)"),
+        (("--benchmark-disable",), "pytest-benchmark is disabled (--benchmark-disable)"),
+        (("--benchmark-disable", "--benchmark-enable"), ""),
+        (("--benchmark-skip",), "--benchmark-skip skipped the benchmarks: drop it"),
+        (("--benchmark-skip", "--benchmark-only"), ""),
+        (("-p", "xdist", "--dist=load"), "pytest-benchmark switches itself off under"),
+    ],
+)
+def test_why_benchmarks_cannot_run(
+    pytester: pytest.Pytester, args: tuple[str, ...], why: str
+) -> None:
+    pytest.importorskip("pytest_benchmark")
+    config = pytester.parseconfigure("-p", "no:graduation", *args)
+    assert why_off(config).startswith(why) and bool(why_off(config)) == bool(why)
+
+
+def test_without_pytest_benchmark_the_hint_says_install_it(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = pytester.parseconfigure("-p", "no:graduation", "-p", "no:benchmark")
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert why_off(config) == "pytest-benchmark is not installed: install it to run the benchmarks"

@@ -9,7 +9,6 @@ machine. See ``baselines_project.py`` for how the projects wire the feature.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from baselines_project import (
@@ -20,43 +19,20 @@ from baselines_project import (
     QUICK,
     baseline,
     gate,
+    registered,  # noqa: F401 (a fixture)
     run,
     setup,
 )
 
 from conftest import Project, criterion
-from pytest_graduation import baselines, features, wiring
 from pytest_graduation.config import load
-from pytest_graduation.feature import Feature
 from pytest_graduation.merge import merge
 
 pytest.importorskip("pytest_benchmark")
 
 
-@pytest.fixture
-def registered(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The feature in this process's registry, as the lead's wiring will put it."""
-    original = features.registry
-
-    def clear() -> None:
-        for cached in (features.criterion_keys, features.global_keys):
-            cached.cache_clear()
-        features.builtin_criteria_names.cache_clear()
-
-    def with_baselines() -> tuple[Feature, ...]:
-        return (*original(), baselines.FEATURE)
-
-    monkeypatch.setattr(features, "registry", with_baselines)
-    monkeypatch.setattr(wiring, "registry", with_baselines)
-    clear()
-    yield
-    monkeypatch.undo()
-    clear()
-
-
-def test_update_then_gate_in_process(
-    project: Project, registered: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("registered")
+def test_update_then_gate_in_process(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     setup(project, "benchmark_regression = 400", OPTION_ONLY)
     project.write("tests/test_bench.py", BENCH_TEST)
     monkeypatch.setenv("BENCH_LOOPS", "2000")
@@ -76,9 +52,8 @@ def test_update_then_gate_in_process(
     )
 
 
-def test_compared_runs_of_benchmark_compare_are_not_this_runs_results(
-    project: Project, registered: None
-) -> None:
+@pytest.mark.usefixtures("registered")
+def test_compared_runs_of_benchmark_compare_are_not_this_runs_results(project: Project) -> None:
     setup(project, "benchmark_regression = 1000", OPTION_ONLY)
     project.write("tests/test_bench.py", BENCH_TEST)
     assert project.run("--benchmark-autosave", *QUICK).ret == 0  # a saved run to compare
@@ -155,9 +130,8 @@ def test_benchmarks_that_cannot_run_are_unmet_with_the_hint(
     assert result.ret == 1
 
 
-def test_merge_judges_the_benchmarks_of_the_shard_that_ran_them(
-    project: Project, registered: None
-) -> None:
+@pytest.mark.usefixtures("registered")
+def test_merge_judges_the_benchmarks_of_the_shard_that_ran_them(project: Project) -> None:
     setup(project, "benchmark_regression = 1000")
     project.write("tests/test_bench.py", BENCH_TEST)
     assert run(project, "--update-baseline", *QUICK).ret == 0

@@ -7,7 +7,15 @@ would share the outer run's tracer when the suite runs under ``--cov``. See
 from __future__ import annotations
 
 import pytest
-from baselines_project import NAME, WIRING, baseline, gate, run, setup
+from baselines_project import (
+    NAME,
+    OPTION_ONLY,
+    baseline,
+    gate,
+    registered,  # noqa: F401 (a fixture)
+    run,
+    setup,
+)
 
 from conftest import Project, criterion
 
@@ -70,30 +78,31 @@ def test_coverage_recorded_then_held(project: Project, dist: list[str]) -> None:
     assert baseline(project)["coverage"]["total"] == 75.0
 
 
+@pytest.mark.usefixtures("registered")
 def test_update_baseline_with_graduation_is_a_usage_error(project: Project) -> None:
-    setup(project, "")
+    setup(project, "", OPTION_ONLY)
     project.write("tests/test_x.py", "def test_x():\n    pass\n")
-    result = run(project, "--update-baseline", "--graduation=alpha")
+    result = project.run("--update-baseline", "--graduation=alpha")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*--update-baseline cannot be combined with --graduation*"])
     assert not (project.path / NAME).exists()
 
 
+@pytest.mark.usefixtures("registered")
 def test_a_failing_session_writes_no_baseline(project: Project) -> None:
-    setup(project, "")
-    for path, text in PACKAGE.items():
-        project.write(path, text)
+    setup(project, "", OPTION_ONLY)
     project.write("tests/test_fails.py", "def test_fails():\n    assert False\n")
-    result = run(project, "--update-baseline", "--cov=pkg")
+    result = project.run("--update-baseline")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(["*baseline not written: the session did not pass (exit code 1)*"])
     assert not (project.path / NAME).exists()
 
 
+@pytest.mark.usefixtures("registered")
 def test_nothing_measured_writes_nothing_and_fails(project: Project) -> None:
-    setup(project, "")
+    setup(project, "", OPTION_ONLY)
     project.write("tests/test_x.py", "def test_x():\n    pass\n")
-    result = run(project, "--update-baseline", "-p", "no:benchmark")
+    result = project.run("--update-baseline", "-p", "no:benchmark")
     assert result.ret == pytest.ExitCode.INTERNAL_ERROR
     result.stdout.fnmatch_lines(["*baseline not written: nothing to record: coverage: *"])
     assert not (project.path / NAME).exists()
@@ -113,10 +122,11 @@ def test_nothing_measured_writes_nothing_and_fails(project: Project) -> None:
         ("[tool.graduation.criteria.beta]\nbenchmark_regression = inf", "a finite number >= 0"),
     ],
 )
+@pytest.mark.usefixtures("registered")
 def test_bad_baseline_settings_are_usage_errors(project: Project, toml: str, message: str) -> None:
-    project.write("conftest.py", WIRING)
+    project.write("conftest.py", OPTION_ONLY)
     project.config(f"[tool.graduation]\n{toml}\n")
     project.write("tests/test_x.py", "def test_x():\n    pass\n")
-    result = run(project)
+    result = project.run()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"*{message}*"])
