@@ -16,6 +16,7 @@ def registry() -> tuple[Feature, ...]:
     # imported here: each feature module imports the model and the settings, and the
     # configuration loader imports this registry (no import cycle at module level)
     from pytest_graduation import (
+        baselines,
         capabilities,
         coverage,
         determinism,
@@ -27,6 +28,7 @@ def registry() -> tuple[Feature, ...]:
     return (
         outcome_criteria.FEATURE,
         coverage.FEATURE,
+        baselines.FEATURE,
         determinism.FEATURE,
         capabilities.FEATURE,
         goldens.FEATURE,

@@ -71,3 +71,11 @@ def add_options(parser: pytest.Parser) -> None:
         default=None,
         help="run each deterministic test N times and compare what it observes",
     )
+    group.addoption(
+        "--update-baseline",
+        action="store_true",
+        dest="update_baseline",
+        default=False,
+        help="record this run's coverage and benchmark statistics in the baseline file "
+        "and print what went up and down",
+    )

@@ -1,53 +1,17 @@
 """The throwaway projects of the baselines tests (``test_baselines_integration.py``,
-``test_baselines_benchmarks.py``).
-
-Until the lead wires the feature, a project's ``conftest.py`` does what the wiring
-will do: :data:`WIRING` adds the feature to the registry (so ``[tool.graduation]``
-accepts its keys and its criteria are built in) and registers ``--update-baseline``;
-it serves runs in a fresh interpreter (``runpytest_subprocess``), where the change
-stays. In-process runs use :data:`OPTION_ONLY` with the ``registered`` fixture,
-which patches the registry of this process and restores it.
-"""
+``test_baselines_benchmarks.py``): a benchmarked test, the configuration, and runs in
+a fresh interpreter (``runpytest_subprocess``) where coverage must not share the outer
+run's tracer."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from conftest import Project
-from pytest_graduation import baselines, features, wiring
-from pytest_graduation.feature import Feature
+from conftest import Project, check_schema
 
-WIRING = """
-    from pytest_graduation import baselines, features, wiring
-
-    _ORIGINAL = features.registry
-
-
-    def _registered():
-        return (*_ORIGINAL(), baselines.FEATURE)
-
-
-    def _use(registry):
-        features.registry = wiring.registry = registry
-        for cached in (features.criterion_keys, features.global_keys,
-                       features.builtin_criteria_names):
-            cached.cache_clear()
-
-
-    _use(_registered)
-
-
-    def pytest_addoption(parser):
-        baselines.add_option(parser)
-
-
-    def pytest_unconfigure(config):
-        _use(_ORIGINAL)
-"""
 BENCH_TEST = """
     import os
 
@@ -72,17 +36,7 @@ NAME = "graduation-baseline.json"
 BENCH = "tests/test_bench.py::test_work"
 
 
-OPTION_ONLY = """
-    from pytest_graduation import baselines
-
-
-    def pytest_addoption(parser):
-        baselines.add_option(parser)
-"""
-
-
-def setup(project: Project, criteria: str, conftest: str = WIRING) -> None:
-    project.write("conftest.py", conftest)
+def setup(project: Project, criteria: str) -> None:
     project.config(
         f"""
         [tool.pytest.ini_options]
@@ -105,30 +59,11 @@ def gate(project: Project, *args: str) -> tuple[pytest.RunResult, dict[str, Any]
     report.unlink(missing_ok=True)
     result = run(project, "--graduation=alpha", f"--graduation-report={report}", *args)
     data = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
+    if data:
+        check_schema(data)
     return result, data
 
 
 def baseline(project: Project) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((project.path / NAME).read_text(encoding="utf-8"))
     return data
-
-
-@pytest.fixture
-def registered(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The feature in this process's registry, as the lead's wiring will put it."""
-    original = features.registry
-
-    def clear() -> None:
-        for cached in (features.criterion_keys, features.global_keys):
-            cached.cache_clear()
-        features.builtin_criteria_names.cache_clear()
-
-    def with_baselines() -> tuple[Feature, ...]:
-        return (*original(), baselines.FEATURE)
-
-    monkeypatch.setattr(features, "registry", with_baselines)
-    monkeypatch.setattr(wiring, "registry", with_baselines)
-    clear()
-    yield
-    monkeypatch.undo()
-    clear()

@@ -3,7 +3,7 @@
 
 The benchmarked function's cost is a loop count read from ``$BENCH_LOOPS``, so the
 one timing assertion (25 times the work against 5 times allowed) holds on a busy
-machine. See ``baselines_project.py`` for how the projects wire the feature.
+machine.
 """
 
 from __future__ import annotations
@@ -15,11 +15,9 @@ from baselines_project import (
     BENCH,
     BENCH_TEST,
     NAME,
-    OPTION_ONLY,
     QUICK,
     baseline,
     gate,
-    registered,  # noqa: F401 (a fixture)
     run,
     setup,
 )
@@ -31,9 +29,8 @@ from pytest_graduation.merge import merge
 pytest.importorskip("pytest_benchmark")
 
 
-@pytest.mark.usefixtures("registered")
 def test_update_then_gate_in_process(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
-    setup(project, "benchmark_regression = 400", OPTION_ONLY)
+    setup(project, "benchmark_regression = 400")
     project.write("tests/test_bench.py", BENCH_TEST)
     monkeypatch.setenv("BENCH_LOOPS", "2000")
     result = project.run("--update-baseline", *QUICK)
@@ -52,9 +49,8 @@ def test_update_then_gate_in_process(project: Project, monkeypatch: pytest.Monke
     )
 
 
-@pytest.mark.usefixtures("registered")
 def test_compared_runs_of_benchmark_compare_are_not_this_runs_results(project: Project) -> None:
-    setup(project, "benchmark_regression = 1000", OPTION_ONLY)
+    setup(project, "benchmark_regression = 1000")
     project.write("tests/test_bench.py", BENCH_TEST)
     assert project.run("--benchmark-autosave", *QUICK).ret == 0  # a saved run to compare
     assert project.run("--update-baseline", "--benchmark-compare", *QUICK).ret == 0
@@ -130,7 +126,6 @@ def test_benchmarks_that_cannot_run_are_unmet_with_the_hint(
     assert result.ret == 1
 
 
-@pytest.mark.usefixtures("registered")
 def test_merge_judges_the_benchmarks_of_the_shard_that_ran_them(project: Project) -> None:
     setup(project, "benchmark_regression = 1000")
     project.write("tests/test_bench.py", BENCH_TEST)

@@ -1,18 +1,19 @@
 """Baselines on real sessions without pytest-benchmark: pytest-cov's measurement
 recorded by ``--update-baseline`` and held by ``coverage_baseline`` (serial and under
 xdist), and the writer's refusals. Every run is a fresh interpreter: an inline run
-would share the outer run's tracer when the suite runs under ``--cov``. See
-``baselines_project.py`` for how the projects wire the feature."""
+would share the outer run's tracer when the suite runs under ``--cov``."""
 
 from __future__ import annotations
+
+import json
+import sys
+from typing import Any
 
 import pytest
 from baselines_project import (
     NAME,
-    OPTION_ONLY,
     baseline,
     gate,
-    registered,  # noqa: F401 (a fixture)
     run,
     setup,
 )
@@ -78,9 +79,57 @@ def test_coverage_recorded_then_held(project: Project, dist: list[str]) -> None:
     assert baseline(project)["coverage"]["total"] == 75.0
 
 
-@pytest.mark.usefixtures("registered")
+def _shard(project: Project, name: str, *args: str) -> dict[str, Any]:
+    """A gated pytest-cov shard in a fresh interpreter; its data kept as
+    ``artifacts/.coverage.<name>``, as a CI job's artifact."""
+    report = project.path / f"{name}.json"
+    run(project, "--cov=pkg", "--cov-report=", "--graduation=alpha",
+        f"--graduation-report={report}", *args)  # fmt: skip
+    # moved aside: pytest-cov erases .coverage.* files of the rootdir as it starts
+    (project.path / "artifacts").mkdir(exist_ok=True)
+    (project.path / ".coverage").rename(project.path / "artifacts" / f".coverage.{name}")
+    data: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    return data
+
+
+def _merge(project: Project, *args: str) -> tuple[int, dict[str, Any]]:
+    """The real ``python -m pytest_graduation merge``."""
+    result = project.pytester.run(
+        sys.executable, "-m", "pytest_graduation", "merge", "--level", "alpha",
+        "--graduation-report", "merged.json", *args,
+    )  # fmt: skip
+    return result.ret, json.loads((project.path / "merged.json").read_text(encoding="utf-8"))
+
+
+def test_merge_holds_the_combined_coverage_to_the_baseline(project: Project) -> None:
+    setup(project, "coverage_baseline = 0")
+    project.write("pkg/__init__.py", "")
+    project.write("pkg/core.py", PACKAGE["pkg/core.py"])
+    add, sub = PACKAGE["tests/test_core.py"].split("\n\n\n        def test_sub")
+    project.write("tests/test_add.py", add)
+    project.write("tests/test_sub.py", add.split("\n\n\n")[0].replace("add, sub", "sub")
+                  + "\n\n\n        def test_sub" + sub)  # fmt: skip
+    assert run(project, "--update-baseline", "--cov=pkg").ret == 0  # 100% recorded
+    (project.path / ".coverage").unlink()
+    first = _shard(project, "add", "tests/test_add.py")
+    second = _shard(project, "sub", "tests/test_sub.py")
+    # each shard alone covers 3 of core.py's 4 lines: below the baseline
+    for shard in (first, second):
+        assert criterion(shard, "coverage_baseline")["measured"] == 75.0
+    combined = project.pytester.run(sys.executable, "-m", "coverage", "combine", "artifacts")
+    assert combined.ret == 0, combined.stdout.str()
+    code, merged = _merge(project, "--coverage-file", ".coverage", "add.json", "sub.json")
+    found = criterion(merged, "coverage_baseline")
+    assert (found["status"], found["measured"], code) == ("met", 100.0, 0), found
+    # without the combined data the two shards' measurements cannot be added up
+    code, merged = _merge(project, "add.json", "sub.json")
+    apart = criterion(merged, "coverage_baseline")
+    assert (apart["status"], code) == ("unmet", 1)
+    assert "2 separate coverage measurements cannot be added up" in apart["details"][0]
+
+
 def test_update_baseline_with_graduation_is_a_usage_error(project: Project) -> None:
-    setup(project, "", OPTION_ONLY)
+    setup(project, "")
     project.write("tests/test_x.py", "def test_x():\n    pass\n")
     result = project.run("--update-baseline", "--graduation=alpha")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
@@ -88,9 +137,8 @@ def test_update_baseline_with_graduation_is_a_usage_error(project: Project) -> N
     assert not (project.path / NAME).exists()
 
 
-@pytest.mark.usefixtures("registered")
 def test_a_failing_session_writes_no_baseline(project: Project) -> None:
-    setup(project, "", OPTION_ONLY)
+    setup(project, "")
     project.write("tests/test_fails.py", "def test_fails():\n    assert False\n")
     result = project.run("--update-baseline")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
@@ -98,9 +146,8 @@ def test_a_failing_session_writes_no_baseline(project: Project) -> None:
     assert not (project.path / NAME).exists()
 
 
-@pytest.mark.usefixtures("registered")
 def test_nothing_measured_writes_nothing_and_fails(project: Project) -> None:
-    setup(project, "", OPTION_ONLY)
+    setup(project, "")
     project.write("tests/test_x.py", "def test_x():\n    pass\n")
     result = project.run("--update-baseline", "-p", "no:benchmark")
     assert result.ret == pytest.ExitCode.INTERNAL_ERROR
@@ -122,9 +169,7 @@ def test_nothing_measured_writes_nothing_and_fails(project: Project) -> None:
         ("[tool.graduation.criteria.beta]\nbenchmark_regression = inf", "a finite number >= 0"),
     ],
 )
-@pytest.mark.usefixtures("registered")
 def test_bad_baseline_settings_are_usage_errors(project: Project, toml: str, message: str) -> None:
-    project.write("conftest.py", OPTION_ONLY)
     project.config(f"[tool.graduation]\n{toml}\n")
     project.write("tests/test_x.py", "def test_x():\n    pass\n")
     result = project.run()

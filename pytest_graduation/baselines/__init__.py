@@ -40,27 +40,14 @@ __all__ = [
     "BenchmarkReader",
     "BenchmarksCriterion",
     "CoverageBaselineCriterion",
-    "add_option",
     "configure",
     "criteria_from",
     "read_baseline",
     "update_baseline",
 ]
 
+#: the dest of ``--update-baseline`` (declared in :mod:`pytest_graduation.options`)
 OPTION: Final = "update_baseline"
-
-
-def add_option(parser: pytest.Parser) -> None:
-    """``--update-baseline`` (for the plugin's ``pytest_addoption``)."""
-    group = parser.getgroup("graduation", "release gate (pytest-graduation)")
-    group.addoption(
-        "--update-baseline",
-        action="store_true",
-        dest=OPTION,
-        default=False,
-        help="record this run's coverage and benchmark statistics in the baseline file "
-        "and print what went up and down",
-    )
 
 
 def configure(config: pytest.Config, settings: GraduationConfig, level: str | None) -> None:
