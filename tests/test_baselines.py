@@ -430,9 +430,11 @@ def test_update_writes_canonical_json_and_says_what_moved(tmp_path: Path) -> Non
 def test_update_with_nothing_measured_writes_nothing(tmp_path: Path) -> None:
     write(tmp_path, GOOD)
     before = (tmp_path / NAME).read_bytes()
-    facts = {"coverage": [{"error": "not measured: pytest-cov is not active"}]}
+    facts: dict[str, list[dict[str, Any]]] = {
+        "coverage": [{"error": "not measured: pytest-cov is not active"}]
+    }
     facts[SESSION_STREAM] = [{"active": False, "why": "--benchmark-skip skipped them"}]
-    with pytest.raises(Exception, match=r"nothing to record: coverage: not measured: .*skip"):
+    with pytest.raises(BaselineError, match=r"nothing to record: coverage: not measured: .*skip"):
         update_baseline(tmp_path, SETTINGS, facts)
     assert (tmp_path / NAME).read_bytes() == before
 
@@ -450,7 +452,7 @@ def test_update_never_writes_through_a_folder_outside_the_rootdir(tmp_path: Path
     root.mkdir()
     (root / "ci").symlink_to(outside)
     settings = GraduationConfig(values={"baseline": "ci/baseline.json"})
-    with pytest.raises(Exception, match="its folder resolves outside the rootdir"):
+    with pytest.raises(BaselineError, match="its folder resolves outside the rootdir"):
         update_baseline(root, settings, {"coverage": [measurement(A_AND_B)]})
     assert list(outside.iterdir()) == []
 
