@@ -36,6 +36,14 @@ NAME = "graduation-baseline.json"
 BENCH = "tests/test_bench.py::test_work"
 
 
+@pytest.fixture
+def benchmarks_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sessions started here may time benchmarks even when this suite runs under
+    ``-n 2``: pytest-benchmark switches itself off wherever ``$PYTEST_XDIST_WORKER``
+    is set, and an xdist worker passes it on to every session it starts."""
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+
+
 def setup(project: Project, criteria: str) -> None:
     project.config(
         f"""

@@ -491,9 +491,11 @@ def test_unusable_benchmark_rows_are_not_results() -> None:
     ],
 )
 def test_why_benchmarks_cannot_run(
-    pytester: pytest.Pytester, args: tuple[str, ...], why: str
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], why: str
 ) -> None:
     pytest.importorskip("pytest_benchmark")
+    # as pytest-benchmark, it reads $PYTEST_XDIST_WORKER, set when this suite runs under -n
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
     config = pytester.parseconfigure("-p", "no:graduation", *args)
     assert why_off(config).startswith(why) and bool(why_off(config)) == bool(why)
 

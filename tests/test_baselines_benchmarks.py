@@ -17,6 +17,7 @@ from baselines_project import (
     NAME,
     QUICK,
     baseline,
+    benchmarks_on,
     gate,
     run,
     setup,
@@ -27,6 +28,7 @@ from pytest_graduation.config import load
 from pytest_graduation.merge import merge
 
 pytest.importorskip("pytest_benchmark")
+pytestmark = pytest.mark.usefixtures(benchmarks_on.__name__)
 
 
 def test_update_then_gate_in_process(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -122,8 +122,12 @@ def test_timed(benchmark, observe):
 """
 
 
-def test_a_deterministic_benchmark_is_one_result_not_one_per_run(project: Project) -> None:
+def test_a_deterministic_benchmark_is_one_result_not_one_per_run(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pytest.importorskip("pytest_benchmark")
+    # pytest-benchmark is off wherever $PYTEST_XDIST_WORKER is set (this suite under -n)
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
     project.write("test_det_bench.py", ONE_BENCHMARK)
     result = project.run(
         "--determinism-runs=3", "--benchmark-json=bench.json", "--benchmark-max-time=0.01"
