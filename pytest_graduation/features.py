@@ -17,6 +17,7 @@ def registry() -> tuple[Feature, ...]:
     # configuration loader imports this registry (no import cycle at module level)
     from pytest_graduation import (
         api,
+        baselines,
         capabilities,
         checklist,
         coverage,
@@ -29,6 +30,7 @@ def registry() -> tuple[Feature, ...]:
     return (
         outcome_criteria.FEATURE,
         coverage.FEATURE,
+        baselines.FEATURE,
         determinism.FEATURE,
         capabilities.FEATURE,
         checklist.FEATURE,

@@ -116,3 +116,11 @@ def add_options(parser: pytest.Parser) -> None:
         help="the git revision coverage_new compares with (its merge-base with HEAD), "
         "instead of [tool.graduation] base",
     )
+    group.addoption(
+        "--update-baseline",
+        action="store_true",
+        dest="update_baseline",
+        default=False,
+        help="record this run's coverage and benchmark statistics in the baseline file "
+        "and print what went up and down",
+    )

@@ -97,6 +97,7 @@ def test_every_feature_declares_what_it_configures() -> None:
     assert [f.name for f in features] == [
         "tests",
         "coverage",
+        "baselines",
         "determinism",
         "capabilities",
         "checklist",
