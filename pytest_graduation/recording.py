@@ -16,11 +16,32 @@ from pytest_graduation.capabilities import declared
 from pytest_graduation.facts import facts_of
 from pytest_graduation.globs import match_nodeid
 from pytest_graduation.settings import GraduationConfig
+from pytest_graduation.validation import quote
 
 ITEMS_STREAM: Final = "items"
 #: modules, classes and packages skipped at collection (``importorskip``, a conftest
 #: skip): each counts as one skipped entry
 SKIPPED_COLLECTORS_STREAM: Final = "skipped_collectors"
+#: per collecting process: which configured node-id globs matched a collected test, and
+#: whether the selection was narrowed (``-k``, ``-m``, ``--deselect``, ``--lf``); merged
+#: by union (every xdist worker and every shard collects on its own)
+GLOBS_STREAM: Final = "glob_matches"
+#: options that narrow what is collected or selected: a glob may then match nothing
+SELECTION_OPTIONS: Final = ("keyword", "markexpr", "deselect", "lf")
+
+
+def configured_globs(settings: GraduationConfig) -> list[tuple[str, str]]:
+    """Every node-id glob of the configuration with the key it sits in: ``phases``,
+    ``deterministic``, ``capabilities.<id>.tests``."""
+    found = [("phases", glob) for glob in settings.phases]
+    found += [("deterministic", glob) for glob in settings.value("deterministic") or ()]
+    for cap in declared(settings).values():
+        found += [(f"capabilities.{quote(cap.id)}.tests", glob) for glob in cap.tests]
+    return list(dict.fromkeys(found))
+
+
+def narrowed_selection(config: pytest.Config) -> bool:
+    return any(config.getoption(name, default=None) for name in SELECTION_OPTIONS)
 
 
 class MarkerError(Exception):
@@ -104,9 +125,14 @@ class ItemRecorder:
         self.target = settings.level_index(level)
         self.errors: dict[str, str] = {}
         self.pending: dict[str, str] = {}
+        #: configured globs no collected test has matched yet
+        self.unmatched = dict.fromkeys(configured_globs(settings))
 
     def _describe(self, item: pytest.Item, deselected: bool) -> dict[str, Any]:
         marks = list(item.iter_markers_with_node())  # walked once: this runs for every test
+        if self.unmatched:
+            for key, glob in [k for k in self.unmatched if match_nodeid(k[1], item.nodeid)]:
+                del self.unmatched[key, glob]
         try:
             phase = phase_of(item, self.settings, marks)
             capabilities = capabilities_of(item, self.settings, marks)
@@ -140,6 +166,14 @@ class ItemRecorder:
         store = facts_of(self.config)
         for item in session.items:
             store.add(ITEMS_STREAM, self._describe(item, deselected=False))
+        matched = [[key, glob] for key, glob in configured_globs(self.settings)]
+        store.add(
+            GLOBS_STREAM,
+            {
+                "matched": [pair for pair in matched if tuple(pair) not in self.unmatched],
+                "selection": narrowed_selection(self.config),
+            },
+        )
         if self.errors or self.pending:
             # Per-test hooks cost every test of the session: only when some test needs them.
             converter = PendingConverter(self.errors, self.pending)
