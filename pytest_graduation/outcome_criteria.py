@@ -65,12 +65,13 @@ class TestsCriterion(Criterion):
 
 def stale_globs(run: GateRun) -> list[str]:
     """A ``phases``, ``deterministic`` or capability ``tests`` glob that matched no
-    collected test in any process is a typo, unless the run was partial (SPEC 19)."""
+    collected test in any process (or shard) is a typo, unless the run was partial
+    (SPEC 19): required tests deselected, or files left uncollected (``--lf``)."""
     facts = [f for f in run.fact(GLOBS_STREAM) if isinstance(f, Mapping)]
-    if not facts or any(f.get("selection") for f in facts):
-        return []  # recorded by no process (an older shard), or the selection was narrowed
+    if not facts or any(f.get("narrowed") for f in facts):
+        return []  # recorded by no process (an older shard), or collection was narrowed
     if any(t.required and t.deselected for t in run.tests):
-        return []
+        return []  # a partial run is inconclusive already
     matched = {
         (str(pair[0]), str(pair[1]))
         for fact in facts

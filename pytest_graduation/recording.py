@@ -22,12 +22,14 @@ ITEMS_STREAM: Final = "items"
 #: modules, classes and packages skipped at collection (``importorskip``, a conftest
 #: skip): each counts as one skipped entry
 SKIPPED_COLLECTORS_STREAM: Final = "skipped_collectors"
-#: per collecting process: which configured node-id globs matched a collected test, and
-#: whether the selection was narrowed (``-k``, ``-m``, ``--deselect``, ``--lf``); merged
-#: by union (every xdist worker and every shard collects on its own)
+#: per collecting process: which configured node-id globs matched a collected test
+#: (deselected ones included: ``-k``, ``-m`` and shard plugins deselect after
+#: collection), and whether collection itself was narrowed; merged by union (every
+#: xdist worker and every shard collects on its own)
 GLOBS_STREAM: Final = "glob_matches"
-#: options that narrow what is collected or selected: a glob may then match nothing
-SELECTION_OPTIONS: Final = ("keyword", "markexpr", "deselect", "lf")
+#: options that leave files uncollected (``--lf`` skips files without failures), so a
+#: glob may match nothing although its tests exist
+NARROWING_OPTIONS: Final = ("lf",)
 
 
 def configured_globs(settings: GraduationConfig) -> list[tuple[str, str]]:
@@ -40,8 +42,8 @@ def configured_globs(settings: GraduationConfig) -> list[tuple[str, str]]:
     return list(dict.fromkeys(found))
 
 
-def narrowed_selection(config: pytest.Config) -> bool:
-    return any(config.getoption(name, default=None) for name in SELECTION_OPTIONS)
+def narrowed_collection(config: pytest.Config) -> bool:
+    return any(config.getoption(name, default=None) for name in NARROWING_OPTIONS)
 
 
 class MarkerError(Exception):
@@ -171,7 +173,7 @@ class ItemRecorder:
             GLOBS_STREAM,
             {
                 "matched": [pair for pair in matched if tuple(pair) not in self.unmatched],
-                "selection": narrowed_selection(self.config),
+                "narrowed": narrowed_collection(self.config),
             },
         )
         if self.errors or self.pending:

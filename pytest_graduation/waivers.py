@@ -93,7 +93,9 @@ def _scoped(result: CriterionResult, live: Sequence[Waiver]) -> Judgement:
             used.update(dict.fromkeys(by))
         else:
             uncovered.append(subject)
-    coverable = all(kind in {k for k, _ in SCOPES.values()} for kind, _ in uncovered)
+    # what a count may leave over must be of the kind it counts: never an "other"
+    kinds = {SCOPES[w.scope][0] for w in live if w.scope is not None}
+    coverable = all(kind in kinds for kind, _ in uncovered)
     if used and coverable and len(uncovered) <= result.allowed:
         first = min(used, key=lambda w: w.expires)
         notes = tuple(
