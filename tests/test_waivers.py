@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import Project, criterion, make_run
+from conftest import Project, criterion, make_run, serial_only
+from pytest_graduation.capabilities import CapabilitiesCriterion
 from pytest_graduation.config import ConfigError, GraduationConfig, Waiver, parse
 from pytest_graduation.model import (
     Criterion,
@@ -27,7 +28,7 @@ from pytest_graduation.waivers import SCOPES, apply_waivers, covers
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 SKIPPING = (
     "import pytest\n\ndef test_ok():\n    pass\n\ndef test_skip():\n    pytest.skip('infra')\n"
@@ -419,3 +420,55 @@ def test_a_scoped_waiver_waives_only_what_it_covers(
         assert all(kind == SCOPES[scope][0] for kind, _ in left)  # never an "other"
     else:
         assert judged.status is status
+
+
+@serial_only  # judged on the controller from the tree alone
+def test_a_files_scope_covers_only_its_files_through_a_real_gate(
+    project: Project, dist: list[str]
+) -> None:
+    project.config(
+        """
+        [tool.graduation.criteria.alpha]
+        line_limit = { "src/**/*.py" = 3, "docs/*.py" = 3 }
+
+        [[tool.graduation.waivers]]
+        criterion = "line_limit"
+        reason = "legacy module, split in 2.0"
+        expires = 2999-01-01
+        files = ["src/legacy/**"]
+        """
+    )
+    project.write("src/legacy/old.py", "a = 1\n" * 5)
+    project.write("src/new.py", "a = 1\n" * 5)
+    project.write("test_x.py", "def test_ok():\n    pass\n")
+    result, report = project.gate("alpha", *dist)
+    limit = criterion(report, "line_limit")
+    assert (result.ret, limit["status"]) == (1, "unmet")
+    assert limit["details"][0] == (
+        "the scoped waiver (files src/legacy/**) covers 1 of 3; not covered: "
+        "file src/new.py, other docs/*.py: no file matches this glob"
+    )
+    project.write("src/new.py", "a = 1\n")
+    project.config((project.path / "pyproject.toml").read_text().replace(', "docs/*.py" = 3', ""))
+    result, report = project.gate("alpha", *dist)
+    assert (result.ret, criterion(report, "line_limit")["status"]) == (0, "waived")
+
+
+def test_the_capability_criterion_names_each_open_capability() -> None:
+    settings = _settings(
+        """
+        [capabilities.parser]
+        tests = ["t/p.py::*"]
+        [capabilities.cli]
+        tests = ["t/c.py::*"]
+        """
+    )
+    records = [
+        TestRecord("t/p.py::a", "failed", "alpha", capabilities=("parser",)),
+        TestRecord("t/c.py::b", "passed", "alpha", capabilities=("cli",)),
+    ]
+    run = make_run(tests=records, settings=settings)
+    result = CapabilitiesCriterion().evaluate(run)
+    assert (result.status, result.subjects) == (Status.UNMET, (("capability", "parser"),))
+    waiver = _waiver("capabilities", "parser", criterion="capabilities")
+    assert _judged(CapabilitiesCriterion(), run, waiver) is Status.WAIVED
