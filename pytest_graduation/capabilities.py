@@ -152,10 +152,12 @@ class CapabilitiesCriterion(Criterion):
                 details.append(f"{entry['id']}: unproven: {_why_unproven(entry, run)}")
             elif entry["status"] == INCONCLUSIVE:
                 details.append(f"{entry['id']}: inconclusive: {_why_inconclusive(entry)}")
+        open_ids = [entry["id"] for entry in rows if entry["status"] in (UNPROVEN, INCONCLUSIVE)]
+        subjects = [("capability", cap_id) for cap_id in open_ids]
         if any(entry["status"] == UNPROVEN for entry in rows):
-            return CriterionResult.unmet(measured, required, details)
+            return CriterionResult.unmet(measured, required, details, subjects=subjects)
         if details:
-            return CriterionResult.inconclusive(measured, required, details)
+            return CriterionResult.inconclusive(measured, required, details, subjects=subjects)
         later = len(declared(run.settings)) - len(rows)
         notes = [f"{later} capabilit{'y is' if later == 1 else 'ies are'} required later"]
         return CriterionResult.met(measured, required, notes if later else ())

@@ -19,6 +19,7 @@ from typing import Any, Final
 from pytest_graduation.features import builtin_criteria_names, criterion_keys, global_keys
 from pytest_graduation.settings import DEFAULT_LEVELS, GraduationConfig, LevelCriteria, Waiver
 from pytest_graduation.validation import Checker, ConfigError, quote
+from pytest_graduation.waivers import SCOPES, scope_problem
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -130,7 +131,7 @@ def _waivers(check: Checker, value: object) -> tuple[Waiver, ...]:
 
 def _waiver(check: Checker, key: str, raw: object) -> Waiver:
     body = check.table(key, raw)
-    check.known_keys(key, body, {"criterion", "reason", "expires", "levels"})
+    check.known_keys(key, body, {"criterion", "reason", "expires", "levels", *SCOPES})
     for required in ("criterion", "reason", "expires"):
         if required not in body:
             raise check.fail(f"{key}.{required}", "this key to be set")
@@ -141,12 +142,36 @@ def _waiver(check: Checker, key: str, raw: object) -> Waiver:
     if "levels" in body:
         names = check.strings(f"{key}.levels", body["levels"])
         waiver_levels = tuple(check.level(f"{key}.levels[{i}]", n) for i, n in enumerate(names))
+    criterion = check.string(f"{key}.criterion", body["criterion"])
+    scope, patterns = _waiver_scope(check, key, body, criterion)
     return Waiver(
-        criterion=check.string(f"{key}.criterion", body["criterion"]),
+        criterion=criterion,
         reason=check.string(f"{key}.reason", body["reason"]),
         expires=expires,
         levels=waiver_levels,
+        scope=scope,
+        patterns=patterns,
     )
+
+
+def _waiver_scope(
+    check: Checker, key: str, body: dict[str, Any], criterion: str
+) -> tuple[str | None, tuple[str, ...]]:
+    """The one scope key of a waiver and its globs or ids (SPEC section 19)."""
+    given = [name for name in SCOPES if name in body]
+    if not given:
+        return None, ()
+    if len(given) > 1:
+        listed = " and ".join(given)
+        raise check.fail(key, f"one scope key (tests, capabilities, files or items), not {listed}")
+    scope = given[0]
+    patterns = check.strings(f"{key}.{scope}", body[scope])
+    if not patterns:
+        raise check.fail(f"{key}.{scope}", "at least one entry", body[scope])
+    problem = scope_problem(criterion, scope)
+    if problem is not None:
+        raise check.fail(f"{key}.{scope}", problem)
+    return scope, patterns
 
 
 def _all_criteria(check: Checker, value: object) -> dict[str, dict[str, Any]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, final
@@ -20,16 +20,33 @@ class Status(str, enum.Enum):
     INCONCLUSIVE = "inconclusive"
 
 
+#: what one unmet detail concerns, ``(kind, subject)``: ``("test", nodeid)``,
+#: ``("file", rootdir-relative path)``, ``("capability", id)``, ``("item", checklist id)``;
+#: any other kind (``"other"``: a glob that matched nothing, a lost worker) no
+#: scoped waiver covers
+Subject = tuple[str, str]
+
+
 @final
 @dataclass(frozen=True)
 class CriterionResult:
     """The judgement of one criterion. Build it with :meth:`met`, :meth:`unmet` or
-    :meth:`inconclusive`."""
+    :meth:`inconclusive`.
+
+    ``subjects`` name what each problem of an unmet or inconclusive result concerns,
+    so that a scoped waiver (``tests``, ``files``, ...) can cover part of it; a
+    criterion that names none is covered only by an unscoped waiver. ``allowed`` is
+    how many subjects may stay uncovered while the criterion would hold (the limit
+    of a count such as ``max_skipped``)."""
 
     status: Status
     measured: Any = None
     required: Any = None
     details: tuple[str, ...] = ()
+    # left out of ==, so that results compare as before (a project's own tests of its
+    # criteria compare them whole)
+    subjects: tuple[Subject, ...] = field(default=(), compare=False)
+    allowed: int = field(default=0, compare=False)
 
     @classmethod
     def met(
@@ -39,15 +56,26 @@ class CriterionResult:
 
     @classmethod
     def unmet(
-        cls, measured: Any = None, required: Any = None, details: Sequence[str] = ()
+        cls,
+        measured: Any = None,
+        required: Any = None,
+        details: Sequence[str] = (),
+        *,
+        subjects: Iterable[Subject] = (),
+        allowed: int = 0,
     ) -> CriterionResult:
-        return cls(Status.UNMET, measured, required, tuple(details))
+        return cls(Status.UNMET, measured, required, tuple(details), tuple(subjects), allowed)
 
     @classmethod
     def inconclusive(
-        cls, measured: Any = None, required: Any = None, details: Sequence[str] = ()
+        cls,
+        measured: Any = None,
+        required: Any = None,
+        details: Sequence[str] = (),
+        *,
+        subjects: Iterable[Subject] = (),
     ) -> CriterionResult:
-        return cls(Status.INCONCLUSIVE, measured, required, tuple(details))
+        return cls(Status.INCONCLUSIVE, measured, required, tuple(details), tuple(subjects))
 
 
 @final

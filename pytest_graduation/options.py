@@ -38,6 +38,25 @@ def git_revision(text: str) -> str:
     return text
 
 
+class ImplyCollectOnly(argparse.Action):
+    """``--graduation-explain``: a flag that also sets ``--collect-only``, as pytest's
+    ``--setup-plan`` implies ``--setup-only`` (set while parsing, so that every plugin,
+    xdist included, sees a session that runs no test)."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)  # type: ignore[arg-type]
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        setattr(namespace, self.dest, True)
+        namespace.collectonly = True
+
+
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("graduation", "release gate (pytest-graduation)")
     group.addoption(
@@ -123,4 +142,12 @@ def add_options(parser: pytest.Parser) -> None:
         default=False,
         help="record this run's coverage and benchmark statistics in the baseline file "
         "and print what went up and down",
+    )
+    group.addoption(
+        "--graduation-explain",
+        action=ImplyCollectOnly,
+        dest="graduation_explain",
+        default=False,
+        help="with --graduation=LEVEL: collect only and print each test's phase and "
+        "status, what each configured glob matches and the criteria LEVEL judges",
     )

@@ -10,6 +10,7 @@ from pytest_graduation.facts import FLAKY_STREAM as FLAKY_STREAM
 from pytest_graduation.feature import Feature, Key
 from pytest_graduation.listing import NAMED, capped
 from pytest_graduation.model import Criterion, CriterionResult, GateRun, Outcome, TestRecord
+from pytest_graduation.recording import GLOBS_STREAM, configured_globs
 from pytest_graduation.repository.marker import EXAMPLE_MARKER
 from pytest_graduation.settings import GraduationConfig, LevelCriteria
 from pytest_graduation.validation import table_of, whole_number
@@ -38,21 +39,50 @@ class TestsCriterion(Criterion):
         ran = run.required_tests
         required = [t for t in ran if self.judged_elsewhere not in t.markers]
         bad = [t for t in required if t.outcome in Outcome.BAD]
-        details = [f"collection error: {where}" for where in run.collection_errors]
-        details += _listing(bad)
-        details += [f"xdist worker {problem}" for problem in run.lost_workers]
+        errors = [f"collection error: {where}" for where in run.collection_errors]
+        others = [f"xdist worker {problem}" for problem in run.lost_workers]
         if not any(t.outcome in Outcome.EXECUTED for t in ran):
-            details.append("no required test ran (nothing collected, or everything deselected)")
+            others.append("no required test ran (nothing collected, or everything deselected)")
+        others += stale_globs(run)
+        details = [*errors, *_listing(bad), *others]
         measured = f"{sum(t.outcome in Outcome.PASSING for t in required)}/{len(required)} passed"
         if details:
-            return CriterionResult.unmet(measured, "all required pass", details)
+            # only a failing test names a subject a `tests` scope may cover
+            subjects = [("test", t.nodeid) for t in bad] + [("other", o) for o in errors + others]
+            return CriterionResult.unmet(measured, "all required pass", details, subjects=subjects)
         deselected = [t.nodeid for t in run.tests if t.required and t.deselected]
         if deselected:
             lead = f"{len(deselected)} required tests deselected: run the full suite"
+            # a partial run is not ready: no test scope covers what did not run
             return CriterionResult.inconclusive(
-                measured, "all required pass", [lead, *capped(deselected, NAMED)]
+                measured,
+                "all required pass",
+                [lead, *capped(deselected, NAMED)],
+                subjects=[("other", lead)],
             )
         return CriterionResult.met(measured, "all required pass")
+
+
+def stale_globs(run: GateRun) -> list[str]:
+    """A ``phases``, ``deterministic`` or capability ``tests`` glob that matched no
+    collected test in any process (or shard) is a typo, unless the run was partial
+    (SPEC 19): required tests deselected, or files left uncollected (``--lf``)."""
+    facts = [f for f in run.fact(GLOBS_STREAM) if isinstance(f, Mapping)]
+    if not facts or any(f.get("narrowed") for f in facts):
+        return []  # recorded by no process (an older shard), or collection was narrowed
+    if any(t.required and t.deselected for t in run.tests):
+        return []  # a partial run is inconclusive already
+    matched = {
+        (str(pair[0]), str(pair[1]))
+        for fact in facts
+        for pair in fact.get("matched", ())
+        if isinstance(pair, list) and len(pair) == 2
+    }
+    return [
+        f'glob "{glob}" in {key} matches no test (a typo?)'
+        for key, glob in configured_globs(run.settings)
+        if (key, glob) not in matched
+    ]
 
 
 @final
@@ -68,7 +98,10 @@ class CountCriterion(Criterion):
         hits = [t for t in run.required_tests if t.outcome == self.outcome]
         required = f"<= {self.limit}"
         if len(hits) > self.limit:
-            return CriterionResult.unmet(len(hits), required, _listing(hits))
+            subjects = [("test", t.nodeid) for t in hits]
+            return CriterionResult.unmet(
+                len(hits), required, _listing(hits), subjects=subjects, allowed=self.limit
+            )
         return CriterionResult.met(len(hits), required)
 
 
@@ -91,7 +124,10 @@ class FlakyCriterion(Criterion):
         details = [f"{nodeid}: {why}" for nodeid, why in sorted(flaky.items())]
         required = f"<= {self.limit}"
         if len(flaky) > self.limit:
-            return CriterionResult.unmet(len(flaky), required, details)
+            subjects = [("test", nodeid) for nodeid in sorted(flaky)]
+            return CriterionResult.unmet(
+                len(flaky), required, details, subjects=subjects, allowed=self.limit
+            )
         return CriterionResult.met(len(flaky), required, details)
 
 

@@ -16,11 +16,34 @@ from pytest_graduation.capabilities import declared
 from pytest_graduation.facts import facts_of
 from pytest_graduation.globs import match_nodeid
 from pytest_graduation.settings import GraduationConfig
+from pytest_graduation.validation import quote
 
 ITEMS_STREAM: Final = "items"
 #: modules, classes and packages skipped at collection (``importorskip``, a conftest
 #: skip): each counts as one skipped entry
 SKIPPED_COLLECTORS_STREAM: Final = "skipped_collectors"
+#: per collecting process: which configured node-id globs matched a collected test
+#: (deselected ones included: ``-k``, ``-m`` and shard plugins deselect after
+#: collection), and whether collection itself was narrowed; merged by union (every
+#: xdist worker and every shard collects on its own)
+GLOBS_STREAM: Final = "glob_matches"
+#: options that leave files uncollected (``--lf`` skips files without failures), so a
+#: glob may match nothing although its tests exist
+NARROWING_OPTIONS: Final = ("lf",)
+
+
+def configured_globs(settings: GraduationConfig) -> list[tuple[str, str]]:
+    """Every node-id glob of the configuration with the key it sits in: ``phases``,
+    ``deterministic``, ``capabilities.<id>.tests``."""
+    found = [("phases", glob) for glob in settings.phases]
+    found += [("deterministic", glob) for glob in settings.value("deterministic") or ()]
+    for cap in declared(settings).values():
+        found += [(f"capabilities.{quote(cap.id)}.tests", glob) for glob in cap.tests]
+    return list(dict.fromkeys(found))
+
+
+def narrowed_collection(config: pytest.Config) -> bool:
+    return any(config.getoption(name, default=None) for name in NARROWING_OPTIONS)
 
 
 class MarkerError(Exception):
@@ -104,9 +127,14 @@ class ItemRecorder:
         self.target = settings.level_index(level)
         self.errors: dict[str, str] = {}
         self.pending: dict[str, str] = {}
+        #: configured globs no collected test has matched yet
+        self.unmatched = dict.fromkeys(configured_globs(settings))
 
     def _describe(self, item: pytest.Item, deselected: bool) -> dict[str, Any]:
         marks = list(item.iter_markers_with_node())  # walked once: this runs for every test
+        if self.unmatched:
+            for key, glob in [k for k in self.unmatched if match_nodeid(k[1], item.nodeid)]:
+                del self.unmatched[key, glob]
         try:
             phase = phase_of(item, self.settings, marks)
             capabilities = capabilities_of(item, self.settings, marks)
@@ -140,6 +168,14 @@ class ItemRecorder:
         store = facts_of(self.config)
         for item in session.items:
             store.add(ITEMS_STREAM, self._describe(item, deselected=False))
+        matched = [[key, glob] for key, glob in configured_globs(self.settings)]
+        store.add(
+            GLOBS_STREAM,
+            {
+                "matched": [pair for pair in matched if tuple(pair) not in self.unmatched],
+                "narrowed": narrowed_collection(self.config),
+            },
+        )
         if self.errors or self.pending:
             # Per-test hooks cost every test of the session: only when some test needs them.
             converter = PendingConverter(self.errors, self.pending)

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from pytest_graduation.report import CriterionOutcome, GraduationReport
 
 SCHEMA_VERSION: Final = 2
+#: the scope keys a waiver object may carry (one at most; pytest_graduation.waivers)
+WAIVER_SCOPES: Final = ("tests", "capabilities", "files", "items")
 
 
 class ReportError(Exception):
@@ -183,4 +185,14 @@ def _waiver(raw: object, index: int) -> Waiver | None:
     except ValueError:
         raise ReportError(what) from None
     _expect(isinstance(raw.get("criterion"), str) and isinstance(raw.get("reason"), str), what)
-    return Waiver(raw["criterion"], raw["reason"], expires, tuple(levels) if levels else None)
+    scopes = [key for key in WAIVER_SCOPES if key in raw]
+    _expect(len(scopes) <= 1 and all(_is_strings(raw[key]) for key in scopes), what)
+    scope = scopes[0] if scopes else None
+    return Waiver(
+        raw["criterion"],
+        raw["reason"],
+        expires,
+        tuple(levels) if levels else None,
+        scope=scope,
+        patterns=tuple(raw[scope]) if scope else (),
+    )

@@ -18,17 +18,25 @@ class Waiver:
     reason: str
     expires: dt.date
     levels: tuple[str, ...] | None
+    #: the one scope key that narrows it (``tests``, ``capabilities``, ``files``,
+    #: ``items``), or None: it covers the whole criterion
+    scope: str | None = None
+    #: the globs or ids of ``scope``
+    patterns: tuple[str, ...] = ()
 
     def applies_to(self, level: str) -> bool:
         return self.levels is None or level in self.levels
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "criterion": self.criterion,
             "reason": self.reason,
             "expires": self.expires.isoformat(),
             "levels": list(self.levels) if self.levels is not None else None,
         }
+        if self.scope is not None:
+            data[self.scope] = list(self.patterns)
+        return data
 
 
 @final

@@ -80,6 +80,16 @@ def _check_level(settings: GraduationConfig, level: str) -> None:
         )
 
 
+def _check_waivers(settings: GraduationConfig, custom: list[Criterion]) -> None:
+    known = {*builtin_criteria_names(), *(c.name for c in custom)}
+    for waiver in settings.waivers:
+        if waiver.criterion not in known:
+            raise pytest.UsageError(
+                f"pytest-graduation: {settings.source}: waiver for unknown criterion "
+                f"{waiver.criterion!r}; criteria are: {', '.join(sorted(known))}"
+            )
+
+
 def _start_gate(config: pytest.Config, settings: GraduationConfig, level: str) -> None:
     _check_level(settings, level)
     if config.getoption("update_goldens"):
@@ -95,13 +105,7 @@ def _start_gate(config: pytest.Config, settings: GraduationConfig, level: str) -
     if is_xdist_worker(config):
         return  # xdist workers record; the controller judges
     custom = _custom_criteria(config)
-    known = {*builtin_criteria_names(), *(c.name for c in custom)}
-    for waiver in settings.waivers:
-        if waiver.criterion not in known:
-            raise pytest.UsageError(
-                f"pytest-graduation: {settings.source}: waiver for unknown criterion "
-                f"{waiver.criterion!r}; criteria are: {', '.join(sorted(known))}"
-            )
+    _check_waivers(settings, custom)
     report_path = _path_option(config, "graduation_report")
     if report_path is not None:
         problem = check_writable(report_path)
@@ -114,6 +118,15 @@ def _start_gate(config: pytest.Config, settings: GraduationConfig, level: str) -
             raise pytest.UsageError(f"pytest-graduation: --graduation-badge: {problem}")
     gate = Gate(config, settings, level, custom, report_path)
     config.pluginmanager.register(gate, "graduation-gate")
+
+
+def _start_explain(config: pytest.Config, settings: GraduationConfig, level: str) -> None:
+    from pytest_graduation.explain import Explain
+
+    custom = _custom_criteria(config)
+    _check_waivers(settings, custom)
+    names = [criterion.name for criterion in custom]
+    config.pluginmanager.register(Explain(config, settings, level, names), "graduation-explain")
 
 
 def configure(config: pytest.Config) -> None:
@@ -130,10 +143,15 @@ def configure(config: pytest.Config) -> None:
             "pytest-graduation: --graduation-ladder and --graduation-badge need "
             "--graduation=LEVEL (the level whose verdict and exit code the run keeps)"
         )
+    explain = config.getoption("graduation_explain", default=False)
+    if explain and level is None:
+        raise pytest.UsageError("pytest-graduation: --graduation-explain needs --graduation=LEVEL")
     if level is not None and runs_no_tests(config):
         # collected as when gating (examples are items), but nothing is judged: no
         # verdict, no report, the exit code left alone
         _check_level(settings, level)
+        if explain:
+            _start_explain(config, settings, level)
     elif level is not None:
         _start_gate(config, settings, level)
     for feature in registry():

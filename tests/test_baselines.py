@@ -506,3 +506,26 @@ def test_without_pytest_benchmark_the_hint_says_install_it(
     config = pytester.parseconfigure("-p", "no:graduation", "-p", "no:benchmark")
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     assert why_off(config) == "pytest-benchmark is not installed: install it to run the benchmarks"
+
+
+def test_a_files_waiver_covers_the_files_that_dropped_but_never_the_total(
+    tmp_path: Path,
+) -> None:
+    import datetime as dt
+
+    from pytest_graduation.settings import Waiver
+    from pytest_graduation.waivers import apply_waivers
+
+    files = {"pkg/a.py": [1000, 120, 0, 0], "pkg/b.py": [10, 5, 0, 0]}  # a: 88.0%, b: 50%
+    write(tmp_path, recorded(87.0, {"pkg/a.py": 91.2, "pkg/b.py": 50.0}))
+    dropped = judge_coverage(tmp_path, {"coverage": [measurement(files)]})
+    scoped = Waiver("coverage_baseline", "rewrite", dt.date(2999, 1, 1), None, "files", ("pkg/a*",))
+    today = dt.date(2026, 12, 2)
+    judged = apply_waivers("coverage_baseline", dropped, [scoped], "alpha", today)
+    assert judged.status is Status.WAIVED
+    # when the total drops too, a files scope cannot cover it
+    write(tmp_path, recorded(90.8, {"pkg/a.py": 91.2, "pkg/b.py": 50.0}))
+    both = judge_coverage(tmp_path, {"coverage": [measurement(files)]})
+    judged = apply_waivers("coverage_baseline", both, [scoped], "alpha", today)
+    assert judged.status is Status.UNMET
+    assert "not covered: other total: 90.8 -> 87.6" in judged.details[0]

@@ -103,6 +103,8 @@ class CoverageBaselineCriterion(Criterion):
         old_total = float(recorded["total"])
         shown, ok, line = self._compare("total", total(files.values()), old_total, precision)
         details = [line] if line else []
+        # what a scoped waiver (``files``) may cover: a file that dropped; the total never
+        subjects = [] if ok else [("other", line or "total")]
         for name, old in sorted(recorded["files"].items()):
             if name in files:
                 file_ok, line = self._compare(name, files[name], float(old), precision)[1:]
@@ -112,6 +114,7 @@ class CoverageBaselineCriterion(Criterion):
                 file_ok, line = True, f"{name}: deleted, ignored"
             ok = ok and file_ok
             details += [line] if line else []
+            subjects += [] if file_ok else [("file", name)]
         above = Decimal(repr(shown)) - Decimal(repr(old_total))
         if above > 1:
             details.append(
@@ -122,8 +125,10 @@ class CoverageBaselineCriterion(Criterion):
             f"total {shown:g} against the baseline {old_total:g}, tolerance "
             f"{self.tolerance:g} point(s), {len(recorded['files'])} recorded file(s)"
         )
-        make = CriterionResult.met if ok else CriterionResult.unmet
-        return make(shown, minus(old_total, self.tolerance), [summary, *details])
+        floor = minus(old_total, self.tolerance)
+        if ok:
+            return CriterionResult.met(shown, floor, [summary, *details])
+        return CriterionResult.unmet(shown, floor, [summary, *details], subjects=subjects)
 
     def _compare(
         self, name: str, counts: FileCounts, old: float, precision: int

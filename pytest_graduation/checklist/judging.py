@@ -120,7 +120,8 @@ class ChecklistCriterion(Criterion):
         measured = f"{done}/{len(due)} done"
         details = [f"{row['id']}: {why}" for row in due for why in row["details"]]
         if done < len(due):
-            return CriterionResult.unmet(measured, required, details)
+            subjects = [("item", str(row["id"])) for row in due if row["status"] != DONE]
+            return CriterionResult.unmet(measured, required, details, subjects=subjects)
         later = len(rows) - len(due)
         notes = [f"{later} item{' is' if later == 1 else 's are'} required later"]
         return CriterionResult.met(measured, required, notes if later else ())

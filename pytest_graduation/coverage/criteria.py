@@ -163,15 +163,27 @@ class CoveragePathsCriterion(Criterion):
         files = _file_counts(measurement)
         measured: dict[str, float | None] = {}
         details: list[str] = []
-        all_met = True
+        subjects: list[tuple[str, str]] = []
         for glob, floor in self.floors.items():
             members = {name: c for name, c in files.items() if match_file(glob, name)}
             shown, ok, glob_details = _group(glob, members, kind, floor, precision)
             measured[glob] = shown
             details += glob_details
-            all_met = all_met and ok
-        make = CriterionResult.met if all_met else CriterionResult.unmet
-        return make(measured, self.floors, details)
+            if not ok:
+                subjects += _below_floor(glob_details[0], members, floor, precision)
+        if subjects:
+            return CriterionResult.unmet(measured, self.floors, details, subjects=subjects)
+        return CriterionResult.met(measured, self.floors, details)
+
+
+def _below_floor(
+    summary: str, members: Mapping[str, FileCounts], floor: float, precision: int
+) -> list[tuple[str, str]]:
+    """What an unmet group concerns: its files below the floor (with all of them
+    waived, the rest reach it), or the group itself when no file is (a glob that
+    matched nothing, a rounding edge), which no ``files`` scope covers."""
+    below = [("file", n) for n, c in members.items() if needed(c, floor, precision) > 0]
+    return below or [("other", summary)]
 
 
 def _group(

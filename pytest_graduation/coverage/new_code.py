@@ -248,8 +248,11 @@ def judge_new_coverage(
     shown, ok = reaches(percent_of(covered, total), floor, shown_precision)
     digits = digits_for(floor, shown_precision)
     measured = f"{fmt(shown, digits)}% ({covered}/{total} changed line{'s' * (total != 1)} covered)"
-    make = CriterionResult.met if ok else CriterionResult.unmet
-    return make(measured, floor, uncovered_details(uncovered))
+    if ok:
+        return CriterionResult.met(measured, floor, uncovered_details(uncovered))
+    # with every file that has uncovered changed lines waived, the rest is covered
+    subjects = [("file", path) for path in sorted(uncovered)] or [("other", measured)]
+    return CriterionResult.unmet(measured, floor, uncovered_details(uncovered), subjects=subjects)
 
 
 def uncovered_details(uncovered: Mapping[str, frozenset[int]]) -> list[str]:

@@ -44,7 +44,9 @@ class DeterminismCriterion(Criterion):
     def evaluate(self, run: GateRun) -> CriterionResult:
         verdicts = _verdicts(run)
         if not verdicts:
-            return CriterionResult.unmet("0 deterministic tests", self.required, [NONE_NOTE])
+            return CriterionResult.unmet(
+                "0 deterministic tests", self.required, [NONE_NOTE], subjects=[("other", NONE_NOTE)]
+            )
         bad = [v for v in verdicts.values() if v.get("status") != "identical"]
         measured = f"{len(verdicts) - len(bad)}/{len(verdicts)} identical"
         if not bad:
@@ -59,4 +61,5 @@ class DeterminismCriterion(Criterion):
             }.get(str(status), str(status))
             first = str(verdict.get("detail", "")).split("\n", 1)[0]
             details.append(f"{verdict['nodeid']}: {lead}: {first}")
-        return CriterionResult.unmet(measured, self.required, capped(details))
+        subjects = [("test", str(verdict["nodeid"])) for verdict in bad]
+        return CriterionResult.unmet(measured, self.required, capped(details), subjects=subjects)

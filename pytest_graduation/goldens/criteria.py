@@ -51,7 +51,10 @@ class ObsoleteGoldensCriterion(Criterion):
             )
         required = f"<= {self.limit}"
         if len(found.obsolete) > self.limit:
-            return CriterionResult.unmet(len(found.obsolete), required, details)
+            subjects = [("file", rel) for rel in found.obsolete]
+            return CriterionResult.unmet(
+                len(found.obsolete), required, details, subjects=subjects, allowed=self.limit
+            )
         return CriterionResult.met(len(found.obsolete), required, details)
 
 
@@ -86,14 +89,16 @@ class FrozenGoldensCriterion(Criterion):
                     "run pytest --freeze-goldens to record the golden files"
                 ],
             )
-        details = [
-            problem
+        changed = {
+            rel: problem
             for rel, recorded in sorted(entries.items())
             if (problem := _changed(rel, recorded, run.rootdir)) is not None
-        ]
+        }
+        details = list(changed.values())
         measured = f"{len(details)} of {len(entries)} changed"
         if details:
-            return CriterionResult.unmet(measured, required, capped(details))
+            subjects = [("file", rel) for rel in changed]
+            return CriterionResult.unmet(measured, required, capped(details), subjects=subjects)
         return CriterionResult.met(measured, required)
 
 

@@ -131,20 +131,24 @@ class CompileCriterion(Criterion):
         known = _known(run)
         compiled: set[str] = set()
         errors = []
+        failing = []
         for rel, source in tree.sources(files):
             if source.problem:
                 errors.append(f"{rel}:{source.line}: {source.problem}")
+                failing.append(rel)
                 continue
             digest = _digest(source.text)
             if digest not in known:
                 error = compile_error(rel, source.text)
                 if error is not None:
                     errors.append(error)
+                    failing.append(rel)
                     continue
             compiled.add(digest)
         run.memo[COMPILED_MEMO] = compiled
         measured = f"{len(files) - len(errors)}/{len(files)} compile"
         details = [checked(len(files)), *capped([*problems, *errors])]
         if problems or errors:
-            return CriterionResult.unmet(measured, "all compile", details)
+            subjects = [*(("file", rel) for rel in failing), *(("other", p) for p in problems)]
+            return CriterionResult.unmet(measured, "all compile", details, subjects=subjects)
         return CriterionResult.met(measured, "all compile", details)

@@ -27,6 +27,8 @@ class LineLimitCriterion(Criterion):
         tree = tree_for(run)
         longest: dict[str, int | None] = {}
         problems: set[str] = set()
+        #: the file each problem concerns (a glob matching nothing concerns none)
+        subjects: dict[str, str] = {}
         seen: set[str] = set()
         if not self.limits:
             problems.add("nothing to check: no glob in line_limit")
@@ -40,14 +42,19 @@ class LineLimitCriterion(Criterion):
             most = 0
             for rel, source in tree.sources(files):
                 if source.problem:
-                    problems.add(f"{rel}: {source.problem} (line {source.line})")
+                    problem = f"{rel}: {source.problem} (line {source.line})"
+                    problems.add(problem)
+                    subjects[problem] = rel
                     continue
                 count = source.line_count()
                 most = max(most, count)
                 if count > limit:
-                    problems.add(f"{rel}: {count} lines (limit {limit})")
+                    problem = f"{rel}: {count} lines (limit {limit})"
+                    problems.add(problem)
+                    subjects[problem] = rel
             longest[glob] = most
         details = [checked(len(seen)), *capped(sorted(problems))]
         if problems:
-            return CriterionResult.unmet(longest, self.limits, details)
+            named = [("file", subjects[p]) if p in subjects else ("other", p) for p in problems]
+            return CriterionResult.unmet(longest, self.limits, details, subjects=sorted(named))
         return CriterionResult.met(longest, self.limits, details)

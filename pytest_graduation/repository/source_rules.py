@@ -55,5 +55,10 @@ class SourceRulesCriterion(Criterion):
         texts = [text for _, _, text in sorted(problems, key=lambda p: p[:2])]
         details = [checked(len(rules_of)), *capped(texts)]
         if problems:
-            return CriterionResult.unmet(violations, 0, details)
+            # a problem of a file in the tree concerns that file; a glob or an empty
+            # rule list that matched nothing concerns none
+            subjects = [
+                ("file", rel) if rel in rules_of else ("other", text) for rel, _, text in problems
+            ]
+            return CriterionResult.unmet(violations, 0, details, subjects=subjects)
         return CriterionResult.met(violations, 0, details)
