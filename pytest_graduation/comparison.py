@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from difflib import SequenceMatcher
 from typing import Any, Final
 
@@ -105,7 +105,7 @@ def _list_differences(
             yield f"{path}[{head + j}]: inserted (got {_short(middle_a[j])})"
 
 
-def _alignment(expected: list[Any], actual: list[Any]) -> list[tuple[str, int, int, int, int]]:
+def _alignment(expected: list[Any], actual: list[Any]) -> Sequence[tuple[str, int, int, int, int]]:
     """:meth:`difflib.SequenceMatcher.get_opcodes` of the items' canonical JSON, or one
     ``replace`` of everything (by position) when aligning would cost too much."""
     by_position = [("replace", 0, len(expected), 0, len(actual))]

@@ -79,9 +79,7 @@ def _assign(
     for rule in rules:
         files = tree.matching(rule.files)
         if not files:
-            tally.problems.append(
-                (rule.files, 0, f"rule {rule.name!r}: no file matches this glob")
-            )
+            tally.problems.append((rule.files, 0, f"rule {rule.name!r}: no file matches this glob"))
         skip = [file_glob_regex(glob) for glob in rule.exclude]
         kept = [rel for rel in files if not any(regex.match(rel) for regex in skip)]
         tally.excluded.update(set(files) - set(kept))
