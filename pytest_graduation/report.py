@@ -58,6 +58,8 @@ class GraduationReport:
     collection_errors: Sequence[str] = ()
     facts: dict[str, Any] = field(default_factory=dict)
     config_digest: str = ""
+    #: digest per configuration key (:attr:`GraduationConfig.key_digests`)
+    config_keys: dict[str, str] = field(default_factory=dict)
     plugin_version: str = ""
     pytest_version: str = ""
     #: xdist workers whose facts never arrived (each makes ``tests`` unmet)
@@ -113,6 +115,7 @@ class GraduationReport:
             "lost_workers": list(self.lost_workers),
             "facts": self.facts,
             "config_digest": self.config_digest,
+            "config_keys": self.config_keys,
             "plugin_version": self.plugin_version,
             "pytest_version": self.pytest_version,
         }
