@@ -7,12 +7,21 @@ records NaN must be able to match. ``bool`` is never equal to a number.
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from difflib import SequenceMatcher
 from typing import Any, Final
 
 #: how many differing paths a mismatch lists at most
 MAX_PATHS: Final = 20
+#: lists are aligned (so one insertion is one difference, not every shifted index)
+#: while the differing middle of each side holds at most this many items ...
+MAX_ALIGNED: Final = 100_000
+#: ... and the alignment would compare at most this many pairs of equal items (many
+#: repeated items make it quadratic); otherwise they are compared by position
+MAX_ALIGN_WORK: Final = 1_000_000
 
 
 def check_tolerance(rtol: float, atol: float) -> None:
@@ -60,8 +69,7 @@ def differences(
             else:
                 yield from differences(expected[key], actual[key], rtol, atol, where)
     elif isinstance(expected, list) and isinstance(actual, list):
-        for index, (e, a) in enumerate(zip(expected, actual, strict=False)):
-            yield from differences(e, a, rtol, atol, f"{path}[{index}]")
+        yield from _list_differences(expected, actual, rtol, atol, path)
         if len(expected) != len(actual):
             yield f"{path}: expected {len(expected)} items, got {len(actual)}"
     elif _is_number(expected) and _is_number(actual):
@@ -69,6 +77,63 @@ def differences(
             yield f"{path}: expected {_short(expected)}, got {_short(actual)}"
     elif type(expected) is not type(actual) or expected != actual:
         yield f"{path}: expected {_short(expected)}, got {_short(actual)}"
+
+
+def _list_differences(
+    expected: list[Any], actual: list[Any], rtol: float, atol: float, path: str
+) -> Iterator[str]:
+    """The items that were changed, removed or inserted, after aligning the two lists.
+
+    Changed and removed items are named by their index in ``expected`` (the golden),
+    inserted ones by their index in ``actual``. The common ends are skipped first
+    (compared as data, within the tolerance), so a long list with one change stays
+    linear."""
+    head = _common_head(expected, actual, rtol, atol)
+    tail = _common_head(expected[head:][::-1], actual[head:][::-1], rtol, atol)
+    middle_e = expected[head : len(expected) - tail]
+    middle_a = actual[head : len(actual) - tail]
+    for tag, i1, i2, j1, j2 in _alignment(middle_e, middle_a):
+        if tag == "equal":
+            continue
+        paired = min(i2 - i1, j2 - j1)
+        for k in range(paired):
+            where = f"{path}[{head + i1 + k}]"
+            yield from differences(middle_e[i1 + k], middle_a[j1 + k], rtol, atol, where)
+        for i in range(i1 + paired, i2):
+            yield f"{path}[{head + i}]: removed (expected {_short(middle_e[i])})"
+        for j in range(j1 + paired, j2):
+            yield f"{path}[{head + j}]: inserted (got {_short(middle_a[j])})"
+
+
+def _alignment(expected: list[Any], actual: list[Any]) -> Sequence[tuple[str, int, int, int, int]]:
+    """:meth:`difflib.SequenceMatcher.get_opcodes` of the items' canonical JSON, or one
+    ``replace`` of everything (by position) when aligning would cost too much."""
+    by_position = [("replace", 0, len(expected), 0, len(actual))]
+    if len(expected) > MAX_ALIGNED or len(actual) > MAX_ALIGNED:
+        return by_position
+    keys_e, keys_a = _keys(expected), _keys(actual)
+    counts = Counter(keys_a)
+    if sum(counts[key] for key in keys_e) > MAX_ALIGN_WORK:
+        return by_position
+    return SequenceMatcher(None, keys_e, keys_a, autojunk=False).get_opcodes()
+
+
+def _common_head(expected: list[Any], actual: list[Any], rtol: float, atol: float) -> int:
+    """How many leading items of the two lists are equal as data."""
+    count = 0
+    for e, a in zip(expected, actual, strict=False):
+        if not data_equal(e, a, rtol, atol):
+            break
+        count += 1
+    return count
+
+
+def _keys(items: list[Any]) -> list[str]:
+    """Each item's canonical JSON text: equal texts, equal data."""
+    return [
+        json.dumps(item, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+        for item in items
+    ]
 
 
 def _child(path: str, key: str) -> str:

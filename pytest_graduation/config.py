@@ -94,9 +94,7 @@ def parse(table: object, *, source: Path | None, prefix: str) -> GraduationConfi
     }
     own_criteria = _all_criteria(check, table.get("criteria", {}))
     waivers = _waivers(check, table.get("waivers", []))
-    digest = hashlib.sha256(
-        json.dumps(table, sort_keys=True, default=str).encode("utf-8")
-    ).hexdigest()[:16]
+    digest = _digest(table)
     return GraduationConfig(
         source=source,
         levels=levels,
@@ -106,7 +104,21 @@ def parse(table: object, *, source: Path | None, prefix: str) -> GraduationConfi
         values=values,
         own_criteria=own_criteria,
         digest=digest,
+        key_digests=_key_digests(table),
     )
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _key_digests(table: dict[str, Any]) -> dict[str, str]:
+    """The digest of each top-level key, each level's criteria apart (the usual place
+    where shards' configurations drift)."""
+    criteria = table.get("criteria") or {}
+    keys = {key: value for key, value in table.items() if key != "criteria" or not criteria}
+    keys.update({f"criteria.{level}": value for level, value in criteria.items()})
+    return {key: _digest(value) for key, value in sorted(keys.items())}
 
 
 def _levels(check: Checker, table: dict[str, Any]) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ import pytest
 
 from pytest_graduation.coverage import total_of
 from pytest_graduation.determinism import plan
+from pytest_graduation.exit_note import LoopWatch, exit_note
 from pytest_graduation.facts import facts_of, shipping_key
 from pytest_graduation.features import builtin_criteria, registry
 from pytest_graduation.judge import build_records, judge
@@ -62,6 +63,8 @@ class Gate:
         self.badge_path = config.invocation_params.dir / badge if badge else None
         self.ladder = bool(config.getoption("graduation_ladder", False)) or bool(badge)
         self.badge_error = ""
+        self.loop_watch = LoopWatch()
+        config.pluginmanager.register(self.loop_watch, "graduation-loop-watch")
 
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         # pytest also ends a session with collection errors, -x or --maxfail through an
@@ -186,11 +189,14 @@ class Gate:
             tr.write_line(f"{self.level}: NOT JUDGED", red=True, bold=True)
         elif self.report is not None:
             tr.write_sep("=", f"graduation: {self.level}")
-            lines = render_terminal(self.report)
+            lines = render_terminal(self.report, verbose=self.config.getoption("verbose") > 0)
             for line in lines[:-1]:
                 tr.write_line(line)
             ready = self.report.verdict == READY
             tr.write_line(lines[-1], green=ready, red=not ready, bold=True)
+            note = exit_note(self.config, self.loop_watch, self.report, bool(self.write_error))
+            if note:
+                tr.write_line(note, yellow=True)
             if self.report.ladder is not None:
                 for line in render_lines(self.report.ladder):
                     tr.write_line(line)

@@ -121,6 +121,7 @@ def judge(
         lost_workers=run.lost_workers,
         facts={k: list(v) for k, v in run.facts.items() if k not in UNREPORTED_STREAMS},
         config_digest=run.settings.digest,
+        config_keys=dict(run.settings.key_digests),
         plugin_version=__version__,
         pytest_version=pytest.__version__,
     )

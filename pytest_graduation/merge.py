@@ -190,6 +190,26 @@ def _agree(shards: Sequence[ShardReport], key: str, expected: str | None = None)
         raise MergeError(f"shard reports disagree on {key}{wanted}: {listing}")
 
 
+def _agree_on_configuration(shards: Sequence[ShardReport], settings: GraduationConfig) -> None:
+    """Every shard ran with this merge's configuration; else say which keys differ."""
+    differing = [s for s in shards if s.data["config_digest"] != settings.digest]
+    if not differing:
+        return
+    ours = settings.key_digests
+    where = []
+    for shard in differing:
+        theirs = shard.report.config_keys
+        keys = sorted(k for k in {*theirs, *ours} if theirs.get(k) != ours.get(k))
+        named = ", ".join(keys) if theirs and keys else "keys not recorded (an older report)"
+        where.append(f"{shard.path.name}: {named}")
+    raise MergeError(
+        "shard reports disagree on config_digest: the [tool.graduation] configuration "
+        "differs between the shards and this merge, in "
+        + "; ".join(where)
+        + " (run every shard and the merge with the same configuration)"
+    )
+
+
 @dataclass
 class Merged:
     items: list[dict[str, Any]] = field(default_factory=list)
@@ -348,7 +368,7 @@ def merge(
     _refuse_duplicates(shards)
     _agree(shards, "level", level)
     _agree(shards, "plugin_version")
-    _agree(shards, "config_digest", settings.digest)
+    _agree_on_configuration(shards, settings)
     merged = combine(shards)
     from pytest_graduation.coverage import COVERAGE_NEW_STREAM, total_of
 

@@ -60,6 +60,8 @@ class GraduationReport:
     collection_errors: Sequence[str] = ()
     facts: dict[str, Any] = field(default_factory=dict)
     config_digest: str = ""
+    #: digest per configuration key (:attr:`GraduationConfig.key_digests`)
+    config_keys: dict[str, str] = field(default_factory=dict)
     plugin_version: str = ""
     pytest_version: str = ""
     #: xdist workers whose facts never arrived (each makes ``tests`` unmet)
@@ -117,6 +119,7 @@ class GraduationReport:
             "lost_workers": list(self.lost_workers),
             "facts": self.facts,
             "config_digest": self.config_digest,
+            "config_keys": self.config_keys,
             "plugin_version": self.plugin_version,
             "pytest_version": self.pytest_version,
             **(self.ladder.to_dict() if self.ladder is not None else {}),
@@ -171,8 +174,23 @@ def _table_lines(report: GraduationReport) -> list[str]:
     return lines
 
 
-def render_terminal(report: GraduationReport) -> list[str]:
-    """The lines of the terminal section, without its heading."""
+def _pending_lines(report: GraduationReport, verbose: bool) -> list[str]:
+    """Pending tests: the ones that passed are only counted unless ``verbose`` (a big
+    suite has hundreds), the others are listed (a pending failure is news)."""
+    pending = [r for r in report.records if not r.required and not r.deselected]
+    if not pending:
+        return []
+    heading = f"pending ({len(pending)}, required from a later level):"
+    shown = pending if verbose else [r for r in pending if r.outcome != Outcome.PASSED]
+    if len(shown) < len(pending):
+        heading += f" {len(pending) - len(shown)} passed, listed with -v"
+    listed = [f"- {r.nodeid} [{r.phase}]: {r.outcome}" for r in shown]
+    return ["", heading, *(f"  {line}" for line in (listed if verbose else capped(listed, NAMED)))]
+
+
+def render_terminal(report: GraduationReport, verbose: bool = False) -> list[str]:
+    """The lines of the terminal section, without its heading; ``verbose`` lists the
+    pending tests that passed too."""
     lines = _table_lines(report)
     if report.capabilities:
         lines += ["", "capabilities:"]
@@ -190,11 +208,7 @@ def render_terminal(report: GraduationReport) -> list[str]:
         ]
     if report.checklist:
         lines += ["", *terminal_lines(report.checklist)]
-    pending = [r for r in report.records if not r.required and not r.deselected]
-    if pending:
-        lines += ["", f"pending ({len(pending)}, required from a later level):"]
-        listed = [f"- {r.nodeid} [{r.phase}]: {r.outcome}" for r in pending]
-        lines += [f"  {line}" for line in capped(listed, NAMED)]
+    lines += _pending_lines(report, verbose)
     for outcome in report.criteria:
         if not outcome.details or (outcome.status is Status.MET and outcome.waiver is None):
             continue

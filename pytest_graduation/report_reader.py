@@ -85,6 +85,11 @@ def read_report(data: object, make: Callable[..., GraduationReport]) -> Graduati
     _expect(isinstance(checklist, list), "'checklist' is not a list")
     for index, row in enumerate(checklist):
         _check_checklist_row(row, index)
+    config_keys = data.get("config_keys", {})  # absent from reports of 0.1.0
+    _expect(
+        isinstance(config_keys, dict) and all(isinstance(v, str) for v in config_keys.values()),
+        "'config_keys' is not an object of strings",
+    )
     report = make(
         level=data["level"],
         levels=tuple(levels),
@@ -95,6 +100,7 @@ def read_report(data: object, make: Callable[..., GraduationReport]) -> Graduati
         collection_errors=tuple(data["collection_errors"]),
         facts=data["facts"],
         config_digest=data["config_digest"],
+        config_keys=config_keys,
         plugin_version=data["plugin_version"],
         pytest_version=str(data.get("pytest_version", "")),
         lost_workers=tuple(data["lost_workers"]),

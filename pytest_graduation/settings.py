@@ -79,6 +79,9 @@ class GraduationConfig:
     own_criteria: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: a stable digest of the raw table, so shard reports can be checked for agreement
     digest: str = ""
+    #: a digest of each top-level key (``criteria`` split by level), so that ``merge``
+    #: can name the keys in which two configurations differ
+    key_digests: Mapping[str, str] = field(default_factory=dict)
 
     def criteria_for(self, level: str) -> LevelCriteria:
         """The criteria of ``level``: every lower level's keys, later levels replacing whole."""

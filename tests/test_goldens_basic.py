@@ -144,6 +144,68 @@ def test_large_mismatch_is_truncated_and_the_full_value_saved(project: Project) 
     assert project.path not in received.parents  # under pytest's temp dir, not the project
 
 
+LONG_MISMATCH = (
+    "def test_page(golden):\n"
+    "    golden.check({'rows': [*range(3), 'new', *range(3, 2999), 'last']})\n"
+)
+
+
+def _long_json_golden(project: Project) -> None:
+    project.write("test_render.py", LONG_MISMATCH)
+    folder = project.path / GOLDEN
+    folder.mkdir(parents=True)
+    (folder / "test_page.json").write_text(json.dumps({"rows": list(range(3000))}))
+
+
+def test_a_long_mismatch_without_pytests_tmpdir_plugin_keeps_its_diff_and_saves_the_value(
+    project: Project, dist: list[str]
+) -> None:
+    # -p no:tmpdir removes tmp_path_factory; the received value must still be saved
+    _long_json_golden(project)
+    result = project.run("-p", "no:tmpdir", *dist)
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    assert "AttributeError" not in out and "not found" not in out
+    # one insertion in the list is one difference, not 2,997 shifted indexes
+    for line in (
+        "  $.rows[3]: inserted (got 'new')",
+        "  $.rows[2999]: expected 2999, got 'last'",
+        '+    "new",',
+        "... diff truncated",
+    ):
+        assert line in out
+    assert "$.rows[4]" not in out
+    saved = [line.split("written to ", 1)[1] for line in out.splitlines() if "written to " in line]
+    assert saved, out
+    received = Path(saved[0].strip())
+    assert json.loads(received.read_text(encoding="utf-8"))["rows"][3] == "new"
+    assert project.path not in received.parents
+    assert files_under(project.path / "golden") == ["test_render/test_page.json"]
+
+
+def test_a_received_value_that_cannot_be_saved_still_shows_the_diff(project: Project) -> None:
+    _long_json_golden(project)
+    project.write("blocker", "a file where the temporary folder should be\n")
+    project.write(
+        "conftest.py",
+        "import pathlib, tempfile, pytest\n"
+        "@pytest.fixture(autouse=True)\n"
+        "def no_temp_folder(monkeypatch):\n"
+        "    blocker = pathlib.Path(__file__).parent / 'blocker'\n"
+        "    monkeypatch.setattr(tempfile, 'tempdir', str(blocker))\n",
+    )
+    result = project.run("-p", "no:tmpdir")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*golden file mismatch: golden/test_render/test_page.json",
+            "*$.rows[[]3[]]: inserted (got 'new')",
+            "*full received value not saved: *",
+            "*run pytest --update-goldens to accept the received value",
+        ]
+    )
+
+
 def test_binary_mismatch_shows_a_hex_dump(project: Project) -> None:
     project.write("test_render.py", "def test_blob(golden):\n    golden.check(b'abcdef')\n")
     folder = project.path / GOLDEN

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_graduation.comparison import numbers_equal
+from pytest_graduation.comparison import MAX_ALIGNED, data_equal, differences, numbers_equal
 from pytest_graduation.diffing import TRUNCATED, text_diff
 from pytest_graduation.goldens.paths import (
     file_name,
@@ -77,6 +77,64 @@ def test_values_within_rtol_are_equal(a: float, rtol: float) -> None:
     b = a * (1 + rtol / 2)
     if math.isfinite(b):
         assert equal(serialize({"x": a}), serialize({"x": b}), rtol=rtol)
+
+
+def _equal_by_position(e: Any, a: Any, rtol: float) -> bool:
+    """Equality as data without aligning lists: what the alignment must never change."""
+    if isinstance(e, list) and isinstance(a, list):
+        pairs = zip(e, a, strict=False)
+        return len(e) == len(a) and all(_equal_by_position(x, y, rtol) for x, y in pairs)
+    if isinstance(e, dict) and isinstance(a, dict):
+        return e.keys() == a.keys() and all(_equal_by_position(e[k], a[k], rtol) for k in e)
+    return data_equal(e, a, rtol) if not isinstance(e, (list, dict)) else False
+
+
+small_lists = st.lists(st.integers(0, 3) | st.floats(0, 2) | st.lists(st.integers(0, 2)))
+
+
+@given(small_lists, small_lists, st.sampled_from([0.0, 0.1]))
+def test_aligning_lists_never_changes_whether_they_are_equal(
+    e: list[Any], a: list[Any], rtol: float
+) -> None:
+    # a difference hidden by a clever alignment would pass a golden that differs
+    found = list(differences(e, a, rtol))
+    assert (not found) == _equal_by_position(e, a, rtol)
+
+
+def test_one_inserted_or_removed_item_is_one_difference_not_every_shifted_index() -> None:
+    golden = [{"id": i, "name": f"n{i}"} for i in range(50)]
+    inserted = [*golden[:3], {"id": 99, "name": "new"}, *golden[3:]]
+    assert list(differences(golden, inserted)) == [
+        "$[3]: inserted (got object with 2 key(s))",
+        "$: expected 50 items, got 51",
+    ]
+    assert list(differences(golden, golden[:10] + golden[11:])) == [
+        "$[10]: removed (expected object with 2 key(s))",
+        "$: expected 50 items, got 49",
+    ]
+    changed = [*inserted[:20], {"id": 19, "name": "renamed"}, *inserted[21:]]
+    assert list(differences({"rows": golden}, {"rows": changed})) == [
+        "$.rows[3]: inserted (got object with 2 key(s))",
+        "$.rows[19].name: expected 'n19', got 'renamed'",  # the golden's index
+        "$.rows: expected 50 items, got 51",
+    ]
+
+
+def test_aligning_stays_bounded_and_complete_on_huge_lists() -> None:
+    size = 50 * MAX_ALIGNED
+    golden = list(range(size))
+    received = [-1, *golden[1 : size // 2], -2, *golden[size // 2 + 1 : -1], -3]
+    # differences at both ends: the middle is too long to align, so by position
+    assert list(differences(golden, received)) == [
+        "$[0]: expected 0, got -1",
+        f"$[{size // 2}]: expected {size // 2}, got -2",
+        f"$[{size - 1}]: expected {size - 1}, got -3",
+    ]
+    shifted = [-1, *golden]  # one insertion in front: the common tail is skipped first
+    assert list(differences(golden, shifted)) == [
+        "$[0]: inserted (got -1)",
+        f"$: expected {size} items, got {size + 1}",
+    ]
 
 
 def test_bools_numbers_and_nan() -> None:

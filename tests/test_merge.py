@@ -161,6 +161,27 @@ def test_changed_configuration_is_reported(project: Project) -> None:
     code, _, err = _merge(project, "--level", "beta", *map(str, paths))
     assert code == 4
     assert "shard reports disagree on config_digest" in err
+    # which keys differ, for each shard
+    assert "configuration differs between the shards and this merge" in err
+    assert "shard0.json: criteria.stable; shard1.json: criteria.stable" in err
+
+
+def test_a_shard_with_another_configuration_is_named_with_its_keys(project: Project) -> None:
+    paths = _shards(project)
+    project.config(CONFIG + '\n[tool.graduation]\nphases = { "test_auth.py::*" = "rc" }\n')
+    other = project.path / "other.json"
+    project.run("--graduation=beta", f"--graduation-report={other}")
+    project.config(CONFIG)
+    code, _, err = _merge(project, "--level", "beta", *map(str, paths), str(other))
+    assert code == 4
+    assert "this merge, in other.json: phases (run every shard" in err, err
+    assert "shard0.json" not in err  # the shards that agree are not named
+    old = json.loads(other.read_text())
+    del old["config_keys"]  # a report written before the keys were recorded
+    other.write_text(json.dumps(old))
+    code, _, err = _merge(project, "--level", "beta", *map(str, paths), str(other))
+    assert code == 4
+    assert "other.json: keys not recorded (an older report)" in err
 
 
 def test_conflicting_outcomes_fail_tests(project: Project) -> None:

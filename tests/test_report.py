@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import pytest_graduation
-from conftest import Project, make_run
+from conftest import Project, make_run, serial_only
 from pytest_graduation.report import GraduationReport
 from pytest_graduation.report_reader import ReportError
 
@@ -205,9 +205,46 @@ def test_report_is_written_atomically_and_is_valid_json(project: Project) -> Non
     assert [p for p in os.listdir(project.path) if p.endswith(".tmp")] == []
 
 
-def test_a_long_pending_list_is_cut_after_ten(project: Project) -> None:
+PENDING = "".join(
+    f"@pytest.mark.phase('rc')\ndef test_later_{i:02}():\n    assert {i} not in (3, 7)\n\n"
+    for i in range(14)
+)
+
+
+def test_pending_tests_that_passed_are_counted_and_the_failing_ones_listed(
+    project: Project, dist: list[str]
+) -> None:
+    project.write("test_x.py", "import pytest\n\ndef test_now():\n    pass\n\n" + PENDING)
+    result = project.run("--graduation=alpha", *dist)
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(
+        [
+            "pending (14, required from a later level): 12 passed, listed with -v",
+            "  - test_x.py::test_later_03 [[]rc[]]: xfailed",
+            "  - test_x.py::test_later_07 [[]rc[]]: xfailed",
+            "",
+            "alpha: READY",
+        ]
+    )
+    assert "[rc]: passed" not in result.stdout.str()
+
+
+@serial_only
+def test_pending_tests_are_all_listed_with_v(project: Project, dist: list[str]) -> None:
+    project.write("test_x.py", "import pytest\n\ndef test_now():\n    pass\n\n" + PENDING)
+    result = project.run("--graduation=alpha", "-v", *dist)
+    assert result.ret == 0
+    out = result.stdout.str()
+    assert "pending (14, required from a later level):\n" in out
+    assert "listed with -v" not in out
+    for i in range(14):
+        outcome = "xfailed" if i in (3, 7) else "passed"  # a pending failure is an xfail
+        assert f"  - test_x.py::test_later_{i:02} [rc]: {outcome}\n" in out
+
+
+def test_a_long_list_of_failing_pending_tests_is_cut_after_ten(project: Project) -> None:
     tests = "".join(
-        f"@pytest.mark.phase('rc')\ndef test_later_{i:02}():\n    pass\n\n" for i in range(12)
+        f"@pytest.mark.phase('rc')\ndef test_later_{i:02}():\n    assert 0\n\n" for i in range(12)
     )
     project.write("test_x.py", "import pytest\n\ndef test_now():\n    pass\n\n" + tests)
     result = project.run("--graduation=alpha")
@@ -215,9 +252,9 @@ def test_a_long_pending_list_is_cut_after_ten(project: Project) -> None:
     result.stdout.fnmatch_lines(
         [
             "pending (12, required from a later level):",
-            "  - test_x.py::test_later_00 [rc]: passed",
+            "  - test_x.py::test_later_00 [[]rc[]]: xfailed",
             "*",
-            "  - test_x.py::test_later_09 [rc]: passed",
+            "  - test_x.py::test_later_09 [[]rc[]]: xfailed",
             "  ... and 2 more",
         ]
     )

@@ -369,3 +369,115 @@ def test_compile_that_checks_nothing_is_unmet(project: Project) -> None:
         "build: no .py file to compile (excluded)",
         "src/mypkg/__pycache__: no .py file to compile (excluded)",
     ]
+
+
+ALLOWING_RULES = """
+    [[tool.graduation.criteria.alpha.source_rules]]
+    name = "no-print"
+    files = "src/**/*.py"
+    exclude = ["src/pkg/__main__.py", "src/scripts/**"]
+    pattern = "print\\\\("
+    message = "use logging"
+
+    [[tool.graduation.criteria.alpha.source_rules]]
+    name = "no-todo"
+    files = "src/**/*.py"
+    pattern = "TODO"
+    message = "open a ticket"
+"""
+
+
+@serial_only
+def test_source_rules_exclude_files_and_allow_lines_inline_and_count_both(
+    project: Project, dist: list[str]
+) -> None:
+    project.config(ALLOWING_RULES)
+    project.write("tests/test_ok.py", PASSING_TEST)
+    project.write("src/pkg/__main__.py", "print('usage')\n")
+    project.write("src/scripts/tool.py", "print(1)\nprint(2)\n")
+    project.write(
+        "src/pkg/core.py",
+        "print(banner)  # graduation: allow no-print\n"
+        "print(x)  # TODO later  // graduation: allow no-print, no-todo\n"
+        "log(1)\n",
+    )
+    result, report = project.gate("alpha", *dist)
+    rules = criterion(report, "source_rules")
+    assert (rules["status"], rules["measured"]) == ("met", 0), rules
+    # __main__.py and tool.py are excluded from no-print only, so no-todo checks them
+    assert rules["details"] == ["checked 3 files; 2 files excluded, 2 lines allowed inline"]
+    assert result.ret == 0
+
+
+@serial_only
+def test_an_inline_allowance_allows_only_the_rule_it_names_at_the_end_of_the_line(
+    project: Project, dist: list[str]
+) -> None:
+    project.config(ALLOWING_RULES)
+    project.write("tests/test_ok.py", PASSING_TEST)
+    project.write(
+        "src/core.py",
+        "print(1)  # TODO  # graduation: allow no-todo\n"  # no-print is not allowed
+        "print(2)  # graduation: allow no-print because it is fine\n"
+        "print(3)  # graduation: allow no-prin\n"
+        "print('# graduation: allow no-print')\n"  # a string, not a closing comment
+        "print(4)  # graduation: allow no-print\n",
+    )
+    result, report = project.gate("alpha", *dist)
+    assert result.ret == 1
+    rules = criterion(report, "source_rules")
+    assert rules["status"] == "unmet"
+    assert rules["measured"] == 4
+    assert rules["details"] == [
+        "checked 1 file; 0 files excluded, 2 lines allowed inline",
+        *(f"src/core.py:{line}: no-print: use logging" for line in (1, 2, 3, 4)),
+    ]
+
+
+def test_a_source_rule_whose_files_are_all_excluded_checks_nothing_so_is_unmet(
+    project: Project,
+) -> None:
+    project.config(
+        """
+        [[tool.graduation.criteria.alpha.source_rules]]
+        name = "no-eval"
+        files = "src/*.py"
+        exclude = ["src/**"]
+        pattern = "eval\\\\("
+        message = "no eval"
+        """
+    )
+    project.write("tests/test_ok.py", PASSING_TEST)
+    project.write("src/a.py", "eval('1')\n")
+    result, report = project.gate("alpha")
+    assert result.ret == 1
+    assert criterion(report, "source_rules")["details"] == [
+        "checked 0 files; 1 file excluded",
+        "rule 'no-eval': every file matching 'src/*.py' is excluded",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('"src/a.py"', "source_rules[0].exclude: expected an array of strings"),
+        ("[1]", "source_rules[0].exclude[0]: expected a non-empty string"),
+    ],
+)
+def test_a_source_rule_exclude_that_is_not_an_array_of_strings_is_a_usage_error(
+    project: Project, value: str, message: str
+) -> None:
+    project.config(
+        f"""
+        [[tool.graduation.criteria.alpha.source_rules]]
+        name = "no-eval"
+        files = "src/*.py"
+        exclude = {value}
+        pattern = "eval"
+        message = "no eval"
+        """
+    )
+    project.write("tests/test_ok.py", PASSING_TEST)
+    result, _ = project.gate("alpha")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert message in result.stderr.str()

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
-from typing import final
+from typing import Final, final
 
 import pytest
 
@@ -228,8 +229,7 @@ def _mismatch(
     tolerance = f" (rtol={rtol:g}, atol={atol:g})" if rtol or atol else ""
     lines = [f"golden file mismatch: {rel}{tolerance}", diff(expected, actual, rtol, atol)]
     if TRUNCATED in lines[1]:
-        received = _write_received(request, path, actual)
-        lines.append(f"full received value written to {received}")
+        lines.append(_write_received(request, path, actual))
     if frozen:
         lines.append(_frozen_note(rel))
     else:
@@ -237,8 +237,33 @@ def _mismatch(
     return "\n".join(lines)
 
 
-def _write_received(request: pytest.FixtureRequest, path: Path, actual: Serialized) -> Path:
-    factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
-    target = factory.getbasetemp() / "golden-received" / path.parent.name / path.name
-    storage.write_atomic(target, actual.encoded())
-    return target
+def _write_received(request: pytest.FixtureRequest, path: Path, actual: Serialized) -> str:
+    """Save the full received value of a cut diff; where it went, or why it could not
+    be saved (the diff is shown either way)."""
+    try:
+        target = _received_folder(request) / path.parent.name / path.name
+        storage.write_atomic(target, actual.encoded())
+    except OSError as exc:
+        return f"full received value not saved: {exc}"
+    return f"full received value written to {target}"
+
+
+#: this process's own folder for received values when pytest's tmpdir plugin is off
+_received_key: Final = pytest.StashKey[Path]()
+
+
+def _received_folder(request: pytest.FixtureRequest) -> Path:
+    """``<basetemp>/golden-received`` while pytest's tmpdir plugin is on (so
+    ``--basetemp`` and pytest's clean-up apply); else a private folder made by
+    :func:`tempfile.mkdtemp` once per process (``-p no:tmpdir`` removes the
+    ``tmp_path_factory`` fixture, and nothing private of pytest is touched)."""
+    config = request.config
+    if config.pluginmanager.has_plugin("tmpdir"):
+        factory: pytest.TempPathFactory = request.getfixturevalue("tmp_path_factory")
+        return factory.getbasetemp() / "golden-received"
+    folder = config.stash.get(_received_key, None)
+    if folder is None:
+        folder = config.stash[_received_key] = Path(
+            tempfile.mkdtemp(prefix="pytest-graduation-received-")
+        )
+    return folder

@@ -37,6 +37,8 @@ class SourceRule:
     files: str
     pattern: re.Pattern[str]
     message: str
+    #: file globs of files the rule does not apply to, though ``files`` matches them
+    exclude: tuple[str, ...] = ()
 
 
 def excluded(settings: GraduationConfig) -> Sequence[str]:
@@ -60,7 +62,7 @@ def parse_source_rules(check: Checker, key: str, value: object) -> tuple[SourceR
 
 def _rule(check: Checker, key: str, raw: object) -> SourceRule:
     body = check.table(key, raw)
-    check.known_keys(key, body, {"name", "files", "pattern", "message"})
+    check.known_keys(key, body, {"name", "files", "pattern", "message", "exclude"})
     for needed in ("name", "files", "pattern", "message"):
         if needed not in body:
             raise check.fail(f"{key}.{needed}", "this key to be set")
@@ -69,6 +71,7 @@ def _rule(check: Checker, key: str, raw: object) -> SourceRule:
         files=check.string(f"{key}.files", body["files"]),
         pattern=_pattern(check, f"{key}.pattern", body["pattern"]),
         message=check.string(f"{key}.message", body["message"]),
+        exclude=check.strings(f"{key}.exclude", body.get("exclude", [])),
     )
 
 
