@@ -14,6 +14,7 @@ from typing import Any, Final, final
 
 from pytest_graduation.feature import Feature, GlobalKey, Key
 from pytest_graduation.model import Criterion, CriterionResult, GateRun, Outcome, TestRecord
+from pytest_graduation.partial import partial_reason
 from pytest_graduation.settings import GraduationConfig, LevelCriteria
 from pytest_graduation.validation import Checker, flag, quote
 
@@ -154,6 +155,9 @@ class CapabilitiesCriterion(Criterion):
                 details.append(f"{entry['id']}: inconclusive: {_why_inconclusive(entry)}")
         if any(entry["status"] == UNPROVEN for entry in rows):
             return CriterionResult.unmet(measured, required, details)
+        partial = partial_reason(run.facts)
+        if partial:  # tests left out at collection are in no row
+            details.insert(0, partial)
         if details:
             return CriterionResult.inconclusive(measured, required, details)
         later = len(declared(run.settings)) - len(rows)

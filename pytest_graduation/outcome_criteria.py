@@ -10,6 +10,7 @@ from pytest_graduation.facts import FLAKY_STREAM as FLAKY_STREAM
 from pytest_graduation.feature import Feature, Key
 from pytest_graduation.listing import NAMED, capped
 from pytest_graduation.model import Criterion, CriterionResult, GateRun, Outcome, TestRecord
+from pytest_graduation.partial import partial_reason
 from pytest_graduation.repository.marker import EXAMPLE_MARKER
 from pytest_graduation.settings import GraduationConfig, LevelCriteria
 from pytest_graduation.validation import table_of, whole_number
@@ -47,10 +48,13 @@ class TestsCriterion(Criterion):
         if details:
             return CriterionResult.unmet(measured, "all required pass", details)
         deselected = [t.nodeid for t in run.tests if t.required and t.deselected]
-        if deselected:
-            lead = f"{len(deselected)} required tests deselected: run the full suite"
+        partial = partial_reason(run.facts)
+        if deselected or partial:
+            lead = [partial] if partial else []
+            if deselected:
+                lead.append(f"{len(deselected)} required tests deselected: run the full suite")
             return CriterionResult.inconclusive(
-                measured, "all required pass", [lead, *capped(deselected, NAMED)]
+                measured, "all required pass", [*lead, *capped(deselected, NAMED)]
             )
         return CriterionResult.met(measured, "all required pass")
 
