@@ -38,9 +38,7 @@ def test_doctests_start_every_run_from_fresh_globals(project: Project, dist: lis
     project.config(ALL_DETERMINISTIC_3)
     project.write("calc.py", DOCTESTS)
     project.write("guide.txt", ">>> x = 2\n>>> x * 3\n6\n")
-    result, report = project.gate(
-        "alpha", "--doctest-modules", "--doctest-glob=*.txt", "-v", *dist
-    )
+    result, report = project.gate("alpha", "--doctest-modules", "--doctest-glob=*.txt", "-v", *dist)
     result.assert_outcomes(passed=2)
     assert "NameError" not in result.stdout.str()
     assert report["verdict"] == "ready"

@@ -30,7 +30,9 @@ class TimeoutRearm:
     timer with, so that a later run can arm the same timer again."""
 
     @pytest.hookimpl(wrapper=True, optionalhook=True)
-    def pytest_timeout_set_timer(self, item: pytest.Item, settings: Any) -> Generator[None, Any, Any]:
+    def pytest_timeout_set_timer(
+        self, item: pytest.Item, settings: Any
+    ) -> Generator[None, Any, Any]:
         # a timer around the call only (timeout_func_only) is armed per run already
         if not getattr(settings, "func_only", False):
             item.stash[timeout_settings_key] = settings

@@ -99,7 +99,9 @@ def _diff(reference: dict[str, Any], passive: dict[str, Any]) -> list[str]:
 
 def _judged(result: dict[str, Any]) -> tuple[str, dict[str, str]]:
     report = result.get("report") or {}
-    return report.get("verdict", "none"), {c["name"]: c["status"] for c in report.get("criteria", [])}
+    return report.get("verdict", "none"), {
+        c["name"]: c["status"] for c in report.get("criteria", [])
+    }
 
 
 def _gate_problems(result: dict[str, Any], gate: dict[str, Any]) -> list[str]:
@@ -147,7 +149,8 @@ def main(names: list[str]) -> int:
     if names:
         cases = [c for c in cases if c.name in names]
     if not cases:
-        print(f"no case named {names}; cases: {sorted(p.parent.name for p in PROJECTS.glob('*/case.json'))}")
+        known = sorted(p.parent.name for p in PROJECTS.glob("*/case.json"))
+        print(f"no case named {names}; cases: {known}")
         return 2
     import pytest
 

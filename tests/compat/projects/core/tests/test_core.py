@@ -15,7 +15,7 @@ def test_skips():
 
 @pytest.mark.xfail(reason="known")
 def test_xfails():
-    assert False
+    raise AssertionError("known")
 
 
 @pytest.mark.xfail(reason="fixed meanwhile")
