@@ -170,3 +170,28 @@ def test_subtests_are_reported_once_as_without_the_plugin(
     assert "contains 1 failed subtest" in result.stdout.str()
     assert "contains 3 failed" not in result.stdout.str()
     assert criterion(report, "determinism")["measured"] == "2/2 identical"
+
+
+@serial_only
+def test_a_subtest_that_fails_only_in_a_later_run_still_fails_the_test(
+    project: Project, dist: list[str]
+) -> None:
+    # the reports of runs 2..N are muted, their observations are not
+    pytest.importorskip("_pytest.subtests", reason="pytest 9's subtests fixture")
+    project.config(ALL_DETERMINISTIC_3)
+    project.write(
+        "test_later.py",
+        """
+        RUNS = []
+
+        def test_later(subtests):
+            RUNS.append(1)
+            with subtests.test(run=len(RUNS)):
+                assert len(RUNS) < 2
+        """,
+    )
+    result, report = project.gate("alpha")
+    result.assert_outcomes(failed=1)
+    assert report["verdict"] == "not-ready"
+    assert criterion(report, "determinism")["status"] == "unmet"
+    assert "run 2 differs from run 1" in result.stdout.str()
