@@ -14,6 +14,7 @@ from typing import Any, Final, final
 
 from pytest_graduation.feature import Feature, GlobalKey, Key
 from pytest_graduation.model import Criterion, CriterionResult, GateRun, Outcome, TestRecord
+from pytest_graduation.partial import partial_reason
 from pytest_graduation.settings import GraduationConfig, LevelCriteria
 from pytest_graduation.validation import Checker, flag, quote
 
@@ -156,6 +157,10 @@ class CapabilitiesCriterion(Criterion):
         subjects = [("capability", cap_id) for cap_id in open_ids]
         if any(entry["status"] == UNPROVEN for entry in rows):
             return CriterionResult.unmet(measured, required, details, subjects=subjects)
+        partial = partial_reason(run.facts)
+        if partial:  # tests left out at collection are in no row
+            details.insert(0, partial)
+            subjects.append(("other", partial))  # no capability scope covers a partial run
         if details:
             return CriterionResult.inconclusive(measured, required, details, subjects=subjects)
         later = len(declared(run.settings)) - len(rows)

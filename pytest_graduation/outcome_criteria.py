@@ -10,6 +10,7 @@ from pytest_graduation.facts import FLAKY_STREAM as FLAKY_STREAM
 from pytest_graduation.feature import Feature, Key
 from pytest_graduation.listing import NAMED, capped
 from pytest_graduation.model import Criterion, CriterionResult, GateRun, Outcome, TestRecord
+from pytest_graduation.partial import partial_reason
 from pytest_graduation.recording import GLOBS_STREAM, configured_globs
 from pytest_graduation.repository.marker import EXAMPLE_MARKER
 from pytest_graduation.settings import GraduationConfig, LevelCriteria
@@ -51,14 +52,17 @@ class TestsCriterion(Criterion):
             subjects = [("test", t.nodeid) for t in bad] + [("other", o) for o in errors + others]
             return CriterionResult.unmet(measured, "all required pass", details, subjects=subjects)
         deselected = [t.nodeid for t in run.tests if t.required and t.deselected]
-        if deselected:
-            lead = f"{len(deselected)} required tests deselected: run the full suite"
+        partial = partial_reason(run.facts)
+        if deselected or partial:
+            lead = [partial] if partial else []
+            if deselected:
+                lead.append(f"{len(deselected)} required tests deselected: run the full suite")
             # a partial run is not ready: no test scope covers what did not run
             return CriterionResult.inconclusive(
                 measured,
                 "all required pass",
-                [lead, *capped(deselected, NAMED)],
-                subjects=[("other", lead)],
+                [*lead, *capped(deselected, NAMED)],
+                subjects=[("other", line) for line in lead],
             )
         return CriterionResult.met(measured, "all required pass")
 

@@ -13,8 +13,9 @@ from typing import Any, Final, final
 import pytest
 
 from pytest_graduation.capabilities import declared
-from pytest_graduation.facts import facts_of
+from pytest_graduation.facts import facts_of, is_xdist_worker
 from pytest_graduation.globs import match_nodeid
+from pytest_graduation.partial import PARTIAL_RUN_STREAM, partial_run
 from pytest_graduation.settings import GraduationConfig
 from pytest_graduation.validation import quote
 
@@ -150,6 +151,12 @@ class ItemRecorder:
             "capabilities": capabilities,
             "deselected": deselected,
         }
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        # once, where the gate judges (xdist workers share the controller's options)
+        reason = partial_run(self.config)
+        if reason and not is_xdist_worker(self.config):
+            facts_of(self.config).add(PARTIAL_RUN_STREAM, {"reason": reason})
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.skipped:

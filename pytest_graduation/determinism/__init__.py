@@ -68,6 +68,8 @@ def configure(config: pytest.Config, settings: GraduationConfig, level: str | No
     manager.register(runner.RunCountReporting(), "graduation-run-count")
     results = _process_results(config, processes, hypothesis) if processes else None
     manager.register(runner.PhaseRecorder(), "graduation-phases")
+    if manager.hasplugin("timeout"):
+        manager.register(runner.TimeoutRearm(), "graduation-timeout-rearm")
     manager.register(
         runner.DeterminismRunner(config, settings, runs, processes, results),
         "graduation-determinism",

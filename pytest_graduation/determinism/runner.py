@@ -5,7 +5,8 @@ setup/call/teardown. Between runs the item is torn down only up to its parent, s
 function-scoped fixtures are fresh and wider-scoped ones are shared; the last run
 tears down towards the real next item. Only the first run's reports are logged
 (one terminal line, one junit entry), the call report replaced by the failure when
-the runs differ.
+the runs differ; :mod:`.isolation` keeps later runs like the first (doctest globals,
+pytest-timeout's timer) and silent (subtest reports).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, Final, cast, final
 import pytest
 from _pytest.runner import runtestprotocol  # no public name; pytest-rerunfailures does this
 
+from pytest_graduation.determinism.isolation import RunIsolation, TimeoutRearm
 from pytest_graduation.determinism.marker import DeterministicSpec, remember_spec, spec_key
 from pytest_graduation.determinism.observation import (
     Difference,
@@ -37,6 +39,8 @@ RUNS_PROPERTY: Final = "determinism_runs"
 PROCESSES_PROPERTY: Final = "determinism_processes"
 
 phases_key: Final = pytest.StashKey[list[Phase]]()
+
+__all__ = ["DeterminismRunner", "PhaseRecorder", "RunCountReporting", "TimeoutRearm"]
 
 
 @final
@@ -180,17 +184,24 @@ class DeterminismRunner:
         done: list[Run] = []
         seen = 0
         benchmarks = _benchmark_results(self.config)
+        isolation = RunIsolation(item)
         for index in range(runs):
             last = index == runs - 1
             timed = len(benchmarks) if benchmarks is not None else 0
-            run = observe_run(
-                item, spec, nextitem=nextitem if last else item.parent, log=False, stdout_seen=seen
-            )
+            with isolation.run(index + 1):
+                run = observe_run(
+                    item,
+                    spec,
+                    nextitem=nextitem if last else item.parent,
+                    log=False,
+                    stdout_seen=seen,
+                )
             if index and benchmarks is not None:
                 # a benchmark counts once, with run 1's timing, as only run 1 is reported
                 del benchmarks[timed:]
             seen = len(run.reports[-1].sections)
             done.append(run)
+        isolation.close()
         reports = self._judge(item, done)
         for report in reports:
             item.ihook.pytest_runtest_logreport(report=report)

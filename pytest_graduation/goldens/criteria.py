@@ -11,6 +11,7 @@ from pytest_graduation.goldens.paths import absolute
 from pytest_graduation.goldens.storage import NotAFile, sha256_of
 from pytest_graduation.listing import NAMED, capped
 from pytest_graduation.model import Criterion, CriterionResult, GateRun
+from pytest_graduation.partial import partial_reason
 
 
 @final
@@ -24,6 +25,11 @@ class ObsoleteGoldensCriterion(Criterion):
         self.golden_dir = golden_dir
 
     def evaluate(self, run: GateRun) -> CriterionResult:
+        partial = partial_reason(run.facts)
+        if partial:  # modules skipped at collection look complete and unused
+            return CriterionResult.inconclusive(
+                "not judged", f"<= {self.limit}", [f"obsolete goldens not judged: {partial}"]
+            )
         found = scan(run.facts, run.rootdir, self.golden_dir)
         details = capped(
             [

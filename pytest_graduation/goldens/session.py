@@ -24,6 +24,7 @@ from pytest_graduation.goldens.paths import absolute, real_path, real_paths, rel
 from pytest_graduation.goldens.state import MODULES_STREAM, TESTS_STREAM, USED_STREAM
 from pytest_graduation.goldens.storage import sha256_of
 from pytest_graduation.listing import capped
+from pytest_graduation.partial import partial_run
 
 
 @final
@@ -119,6 +120,11 @@ class Maintainer:
         #: used golden paths that differ only in case (one file on macOS and Windows)
         self.case_clashes: list[list[str]] = []
         self.skipped: str | None = None
+        #: why obsolete goldens were not judged (a partial run: --lf, --sw)
+        self.partial: str | None = None
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        partial_run(self.config)  # before the cache provider rewrites the last failures
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -141,7 +147,8 @@ class Maintainer:
             by_case.setdefault(rel.casefold(), []).append(rel)
         self.case_clashes = [paths for paths in by_case.values() if len(paths) > 1]
         lock = read_lock(rootdir) or {}
-        if self.update:
+        self.partial = partial_run(self.config)
+        if self.update and not self.partial:
             self._delete(facts, rootdir, lock)
         if self.freeze:
             for rel, seen in sorted(statuses.items()):
@@ -184,6 +191,12 @@ class Maintainer:
                 f"golden files: {len(self.created)} created, {len(self.updated)} updated, "
                 f"{len(self.deleted)} deleted, {len(self.frozen)} frozen"
             )
+            if self.partial:
+                tr.write_line(
+                    f"golden files: obsolete goldens not judged, nothing deleted "
+                    f"(partial run: {self.partial}: run the full suite)",
+                    yellow=True,
+                )
             if self.kept:
                 tr.write_line(
                     f"golden files: {len(self.kept)} obsolete file(s) not deleted; "
