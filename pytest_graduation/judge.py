@@ -36,31 +36,11 @@ def build_records(
     they ended (the outcome ledger). A test with reports but no facts is treated as
     required: missing facts must never relax the gate. A collector skipped at
     collection is one required, skipped record (its tests were never seen)."""
-    target = settings.level_index(level)
-    described: dict[str, Mapping[str, Any]] = {}
-    for item in items:
-        nodeid = item["nodeid"]
-        if nodeid not in described or described[nodeid].get("deselected"):
-            described[nodeid] = item
-    records = []
-    for nodeid in dict.fromkeys([*described, *outcomes]):
-        facts = described.get(nodeid, {})
-        entry = outcomes.get(nodeid, Entry())
-        phase = facts.get("phase", settings.levels[0])
-        required = phase not in settings.levels or settings.level_index(phase) <= target
-        records.append(
-            TestRecord(
-                nodeid=nodeid,
-                outcome=entry.outcome,
-                phase=phase,
-                markers=frozenset(facts.get("markers", ())),
-                required=required,
-                reruns=entry.reruns,
-                capabilities=tuple(facts.get("capabilities", ())),
-                deselected=bool(facts.get("deselected", False)) and nodeid not in outcomes,
-                longrepr=entry.longrepr,
-            )
-        )
+    described = _described(items)
+    records = [
+        _record(nodeid, described.get(nodeid, {}), outcomes, settings, level)
+        for nodeid in dict.fromkeys([*described, *outcomes])
+    ]
     seen = {record.nodeid for record in records}
     for collector in skipped_collectors:
         nodeid = str(collector.get("nodeid"))
@@ -69,6 +49,39 @@ def build_records(
             reason = str(collector.get("reason", ""))
             records.append(TestRecord(nodeid, Outcome.SKIPPED, settings.levels[0], longrepr=reason))
     return tuple(records)
+
+
+def _described(items: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """Each test's facts once; a worker that ran it beats one that deselected it."""
+    described: dict[str, Mapping[str, Any]] = {}
+    for item in items:
+        nodeid = item["nodeid"]
+        if nodeid not in described or described[nodeid].get("deselected"):
+            described[nodeid] = item
+    return described
+
+
+def _record(
+    nodeid: str,
+    facts: Mapping[str, Any],
+    outcomes: Mapping[str, Entry],
+    settings: GraduationConfig,
+    level: str,
+) -> TestRecord:
+    entry = outcomes.get(nodeid, Entry())
+    phase = facts.get("phase", settings.levels[0])
+    target = settings.level_index(level)
+    return TestRecord(
+        nodeid=nodeid,
+        outcome=entry.outcome,
+        phase=phase,
+        markers=frozenset(facts.get("markers", ())),
+        required=phase not in settings.levels or settings.level_index(phase) <= target,
+        reruns=entry.reruns,
+        capabilities=tuple(facts.get("capabilities", ())),
+        deselected=bool(facts.get("deselected", False)) and nodeid not in outcomes,
+        longrepr=entry.longrepr,
+    )
 
 
 def evaluate(criterion: Criterion, run: GateRun) -> CriterionResult:

@@ -351,15 +351,11 @@ def _new_code_base(
     return new_code_base(settings, level, given)
 
 
-def merge(
-    level: str,
-    paths: Sequence[Path],
-    settings: GraduationConfig,
-    rootdir: Path,
-    coverage_file: Path | None = None,
-    base: str | None = None,
-    ladder: bool = False,
-) -> GraduationReport:
+def _read_agreeing(
+    level: str, paths: Sequence[Path], settings: GraduationConfig
+) -> list[ShardReport]:
+    """The shard reports, each read strictly, once each, of this level, plugin version
+    and configuration."""
     if level not in settings.levels:
         raise MergeError(f"unknown level {level!r}; valid levels: {', '.join(settings.levels)}")
     if not paths:
@@ -369,19 +365,23 @@ def merge(
     _agree(shards, "level", level)
     _agree(shards, "plugin_version")
     _agree_on_configuration(shards, settings)
-    merged = combine(shards)
-    from pytest_graduation.coverage import COVERAGE_NEW_STREAM, total_of
+    return shards
 
-    new_code_base = _new_code_base(merged, settings, level, base)
-    if coverage_file is not None:
-        # the changed lines are recomputed from the combined data, in this checkout
-        merged.facts.pop(COVERAGE_NEW_STREAM, None)
-        merged.facts.update(coverage_facts(coverage_file, rootdir, new_code_base))
-    records = build_records(merged.items, merged.outcomes, settings, level)
-    run = GateRun(
+
+def _merged_run(
+    level: str,
+    settings: GraduationConfig,
+    rootdir: Path,
+    shards: Sequence[ShardReport],
+    merged: Merged,
+) -> GateRun:
+    """The joined shards as one run, judged like a live one."""
+    from pytest_graduation.coverage import total_of
+
+    return GateRun(
         level=level,
         levels=settings.levels,
-        tests=records,
+        tests=build_records(merged.items, merged.outcomes, settings, level),
         coverage=total_of(merged.facts),  # derived from the fact, as in a live gate
         rootdir=rootdir,
         settings=settings,
@@ -396,6 +396,27 @@ def merge(
             f"{lost} ({shard.path.name})" for shard in shards for lost in shard.data["lost_workers"]
         ),
     )
+
+
+def merge(
+    level: str,
+    paths: Sequence[Path],
+    settings: GraduationConfig,
+    rootdir: Path,
+    coverage_file: Path | None = None,
+    base: str | None = None,
+    ladder: bool = False,
+) -> GraduationReport:
+    shards = _read_agreeing(level, paths, settings)
+    merged = combine(shards)
+    from pytest_graduation.coverage import COVERAGE_NEW_STREAM
+
+    new_code_base = _new_code_base(merged, settings, level, base)
+    if coverage_file is not None:
+        # the changed lines are recomputed from the combined data, in this checkout
+        merged.facts.pop(COVERAGE_NEW_STREAM, None)
+        merged.facts.update(coverage_facts(coverage_file, rootdir, new_code_base))
+    run = _merged_run(level, settings, rootdir, shards, merged)
     criteria = [*_merged_builtins(settings, level), *_custom_criteria(shards)]
     report = judge(run, criteria)
     _refuse_other_trees(shards, report)
@@ -492,37 +513,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    out = out or sys.stdout
-    args = build_parser().parse_args(argv)
-    try:
-        rootdir = args.rootdir.resolve()
-        settings = load(rootdir, args.graduation_config)
-        if args.graduation_report is not None:
-            from pytest_graduation.report import check_writable
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Unwritable output paths are usage errors before anything is merged."""
+    from pytest_graduation.report import check_writable
 
-            problem = check_writable(args.graduation_report)
-            if problem:
-                raise MergeError(f"--graduation-report: {problem}")
-        if args.badge is not None:
-            from pytest_graduation.report import check_writable
+    for option, path in (("--graduation-report", args.graduation_report), ("--badge", args.badge)):
+        problem = check_writable(path) if path is not None else None
+        if problem:
+            raise MergeError(f"{option}: {problem}")
 
-            problem = check_writable(args.badge)
-            if problem:
-                raise MergeError(f"--badge: {problem}")
-        ladder = args.ladder or args.badge is not None
-        report = merge(
-            args.level,
-            args.reports,
-            settings,
-            rootdir,
-            args.coverage_file,
-            args.graduation_base,
-            ladder,
-        )
-    except (MergeError, ConfigError) as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        return EXIT_USAGE
+
+def _write_outputs(report: GraduationReport, args: argparse.Namespace, out: TextIO) -> int:
+    """Print the merged verdict, write the report and the badge; the exit code."""
     heading = f" graduation: {report.level} (merged from {len(args.reports)} reports) "
     out.write(heading.center(80, "=") + "\n")
     out.writelines(line + "\n" for line in render_terminal(report))
@@ -539,3 +541,26 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return EXIT_WRITE_FAILED
         out.write(f"graduation badge written to {args.badge}\n")
     return EXIT_OK if report.verdict == READY else EXIT_NOT_READY
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    args = build_parser().parse_args(argv)
+    try:
+        rootdir = args.rootdir.resolve()
+        settings = load(rootdir, args.graduation_config)
+        _check_outputs(args)
+        ladder = args.ladder or args.badge is not None
+        report = merge(
+            args.level,
+            args.reports,
+            settings,
+            rootdir,
+            args.coverage_file,
+            args.graduation_base,
+            ladder,
+        )
+    except (MergeError, ConfigError) as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_USAGE
+    return _write_outputs(report, args, out)

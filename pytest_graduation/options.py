@@ -59,6 +59,12 @@ class ImplyCollectOnly(argparse.Action):
 
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("graduation", "release gate (pytest-graduation)")
+    for add in (_gate_options, _maintenance_options, _measurement_options, _other_options):
+        add(group)
+
+
+def _gate_options(group: pytest.OptionGroup) -> None:
+    """What the gate judges and where it reports."""
     group.addoption(
         "--graduation",
         metavar="LEVEL",
@@ -97,6 +103,10 @@ def add_options(parser: pytest.Parser) -> None:
         help="write a shields.io endpoint badge of the highest ready level to PATH "
         "(implies --graduation-ladder)",
     )
+
+
+def _maintenance_options(group: pytest.OptionGroup) -> None:
+    """What may be rewritten: goldens, their lock, the API lock."""
     group.addoption(
         "--update-goldens",
         action="store_true",
@@ -118,6 +128,10 @@ def add_options(parser: pytest.Parser) -> None:
         default=False,
         help="record the public API of [tool.graduation.api] packages in api.lock",
     )
+
+
+def _measurement_options(group: pytest.OptionGroup) -> None:
+    """Measurements a run takes."""
     group.addoption(
         "--determinism-runs",
         metavar="N",
@@ -135,6 +149,10 @@ def add_options(parser: pytest.Parser) -> None:
         help="the git revision coverage_new compares with (its merge-base with HEAD), "
         "instead of [tool.graduation] base",
     )
+
+
+def _other_options(group: pytest.OptionGroup) -> None:
+    """The baseline and the explanation of a configuration."""
     group.addoption(
         "--update-baseline",
         action="store_true",

@@ -69,38 +69,18 @@ def read_report(data: object, make: Callable[..., GraduationReport]) -> Graduati
     _expect(isinstance(data, dict), "the top level is not an object")
     assert isinstance(data, dict)
     check_version(data)
-    for key, kind in FIELDS:
-        _expect(isinstance(data.get(key), kind), f"{key!r} missing or not a {kind.__name__}")
-    _expect(data["run_id"].strip() != "", "'run_id' is empty")
-    _expect(data["verdict"] in ("ready", "not-ready"), "'verdict' is not a verdict")
-    _expect(_is_strings(data["lost_workers"]), "'lost_workers' is not a list of strings")
-    _expect(_is_strings(data["collection_errors"]), "'collection_errors' is not a list of strings")
-    levels = data.get("levels", [data["level"]])
-    _expect(_is_strings(levels), "'levels' is not a list of strings")
-    for stream, values in data["facts"].items():
-        _expect(isinstance(values, list), f"facts[{stream!r}] is not a list")
-    capabilities = data.get("capabilities", [])
-    _expect(isinstance(capabilities, list), "'capabilities' is not a list")
-    checklist = data.get("checklist", [])
-    _expect(isinstance(checklist, list), "'checklist' is not a list")
-    for index, row in enumerate(checklist):
-        _check_checklist_row(row, index)
-    config_keys = data.get("config_keys", {})  # absent from reports of 0.1.0
-    _expect(
-        isinstance(config_keys, dict) and all(isinstance(v, str) for v in config_keys.values()),
-        "'config_keys' is not an object of strings",
-    )
+    _check_top_level(data)
     report = make(
         level=data["level"],
-        levels=tuple(levels),
+        levels=tuple(data.get("levels", [data["level"]])),
         criteria=[_criterion(c, i) for i, c in enumerate(data["criteria"])],
         records=tuple(_record(r, i) for i, r in enumerate(data["records"])),
-        capabilities=capabilities,
-        checklist=checklist,
+        capabilities=data.get("capabilities", []),
+        checklist=data.get("checklist", []),
         collection_errors=tuple(data["collection_errors"]),
         facts=data["facts"],
         config_digest=data["config_digest"],
-        config_keys=config_keys,
+        config_keys=data.get("config_keys", {}),  # absent from reports of 0.1.0
         plugin_version=data["plugin_version"],
         pytest_version=str(data.get("pytest_version", "")),
         lost_workers=tuple(data["lost_workers"]),
@@ -112,6 +92,29 @@ def read_report(data: object, make: Callable[..., GraduationReport]) -> Graduati
     except ValueError as exc:
         raise ReportError(str(exc)) from None
     return report
+
+
+def _check_top_level(data: Mapping[str, Any]) -> None:
+    """Every top-level field of its type, before anything is taken from it."""
+    for key, kind in FIELDS:
+        _expect(isinstance(data.get(key), kind), f"{key!r} missing or not a {kind.__name__}")
+    _expect(data["run_id"].strip() != "", "'run_id' is empty")
+    _expect(data["verdict"] in ("ready", "not-ready"), "'verdict' is not a verdict")
+    _expect(_is_strings(data["lost_workers"]), "'lost_workers' is not a list of strings")
+    _expect(_is_strings(data["collection_errors"]), "'collection_errors' is not a list of strings")
+    _expect(_is_strings(data.get("levels", [data["level"]])), "'levels' is not a list of strings")
+    for stream, values in data["facts"].items():
+        _expect(isinstance(values, list), f"facts[{stream!r}] is not a list")
+    _expect(isinstance(data.get("capabilities", []), list), "'capabilities' is not a list")
+    checklist = data.get("checklist", [])
+    _expect(isinstance(checklist, list), "'checklist' is not a list")
+    for index, row in enumerate(checklist):
+        _check_checklist_row(row, index)
+    config_keys = data.get("config_keys", {})
+    _expect(
+        isinstance(config_keys, dict) and all(isinstance(v, str) for v in config_keys.values()),
+        "'config_keys' is not an object of strings",
+    )
 
 
 #: the statuses of a checklist row (``pytest_graduation.checklist.judging``)
