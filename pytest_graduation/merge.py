@@ -1,20 +1,14 @@
 """``python -m pytest_graduation merge``: one verdict from the reports of CI shards.
 
-Shard reports are untrusted input: each must be a regular file, is size-limited,
-parsed as strict JSON (never unpickled, never evaluated; no ``NaN``, no infinities,
-bounded depth) and validated before anything is taken from it. The same report given
-twice, a shard that judged nothing, a worker lost in a shard and a required test that
-ran in no shard never make a merge ``ready``.
+Shard reports are untrusted input, read by :mod:`pytest_graduation.shards`. The same
+report given twice, a shard that judged nothing, a worker lost in a shard and a
+required test that ran in no shard never make a merge ``ready``.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
-import math
-import os
-import stat
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,13 +25,11 @@ from pytest_graduation.model import Criterion, CriterionResult, GateRun, Outcome
 from pytest_graduation.options import git_revision
 from pytest_graduation.outcomes import SEVERITY, Entry
 from pytest_graduation.report import (
-    NOT_JUDGED,
     READY,
     GraduationReport,
     render_terminal,
     write_report,
 )
-from pytest_graduation.report_reader import ReportError, SchemaVersionError, check_version
 from pytest_graduation.rungs import (
     CUSTOM_STREAM,
     PLAN_STREAM,
@@ -47,138 +39,28 @@ from pytest_graduation.rungs import (
     custom_facts,
     determinism_plan,
 )
+from pytest_graduation.shards import (
+    MergeError,
+    ShardReport,
+    read_shard,
+    refuse_duplicates,
+)
 
-MAX_REPORT_BYTES: Final = 64 * 1024 * 1024
-#: a report written by the plugin nests about 35 deep (strict JSON cuts at 32)
-MAX_DEPTH: Final = 64
+__all__ = [
+    "MergeError",
+    "ShardReport",
+    "combine",
+    "coverage_measurement",
+    "main",
+    "merge",
+    "read_shard",
+]
+
 EXIT_OK: Final = 0
 EXIT_NOT_READY: Final = 1
 EXIT_USAGE: Final = 4
 #: an output that could not be written: never 0 or 1, which a shard recipe may let pass
 EXIT_WRITE_FAILED: Final = 3
-
-
-class MergeError(Exception):
-    """A report or an argument that cannot be merged; exit code 4."""
-
-
-@dataclass
-class ShardReport:
-    path: Path
-    #: the document, validated by ``report``'s reader
-    data: dict[str, Any]
-    report: GraduationReport
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "a socket" if stat.S_ISSOCK(mode) else "a special file"
-
-
-def _read_bounded(path: Path) -> bytes:
-    """The bytes of ``path``, only when it is a regular file of at most
-    :data:`MAX_REPORT_BYTES`: opening a FIFO or a device would block or never end."""
-    try:
-        info = path.stat()
-    except OSError as exc:
-        raise MergeError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise MergeError(f"{path}: cannot read: it is {_kind(info.st_mode)}, not a regular file")
-    if info.st_size > MAX_REPORT_BYTES:
-        raise MergeError(f"{path}: {info.st_size} bytes is over the {MAX_REPORT_BYTES} byte limit")
-    try:
-        # O_NONBLOCK: a FIFO swapped in after the check must not block the open
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as stream:
-            mode = os.fstat(stream.fileno()).st_mode
-            if not stat.S_ISREG(mode):
-                raise MergeError(f"{path}: cannot read: it is {_kind(mode)}, not a regular file")
-            content = stream.read(MAX_REPORT_BYTES + 1)
-    except OSError as exc:
-        raise MergeError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if len(content) > MAX_REPORT_BYTES:
-        raise MergeError(f"{path}: over the {MAX_REPORT_BYTES} byte limit")
-    return content
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed in a report (strict JSON)")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"number {text[:40]} is out of range (strict JSON)")
-    return value
-
-
-def _deeper_than(value: Any, limit: int) -> bool:
-    """Whether ``value`` nests deeper than ``limit``; iterative, so any depth is safe."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item
-        if depth > limit:
-            return True
-        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
-    return False
-
-
-def parse_strict(path: Path, content: bytes) -> Any:
-    """Strict JSON: no ``NaN``/``Infinity``, no number out of float range, at most
-    :data:`MAX_DEPTH` levels deep. Anything else is a :class:`MergeError`."""
-    try:
-        data = json.loads(content.decode("utf-8"), parse_constant=_no_constant, parse_float=_finite)
-    except RecursionError:
-        raise MergeError(f"{path}: not valid JSON: nested deeper than {MAX_DEPTH}") from None
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise MergeError(f"{path}: not valid JSON: {exc}") from None
-    if isinstance(data, (dict, list)) and _deeper_than(data, MAX_DEPTH):
-        raise MergeError(f"{path}: not valid JSON: nested deeper than {MAX_DEPTH}")
-    return data
-
-
-def _refuse_unjudged(path: Path, data: Mapping[str, Any]) -> None:
-    if data.get("verdict") == NOT_JUDGED:
-        reason = data.get("reason")
-        why = reason[:300] if isinstance(reason, str) and reason else "no reason given"
-        raise MergeError(
-            f"{path}: the shard judged nothing (verdict not-judged: {why}); run it again"
-        )
-
-
-def read_shard(path: Path) -> ShardReport:
-    """Read one shard report: bounded, strict JSON, then the report format's own
-    strict reader (:meth:`GraduationReport.from_dict`)."""
-    data = parse_strict(path, _read_bounded(path))
-    try:
-        if isinstance(data, dict):
-            check_version(data)
-            _refuse_unjudged(path, data)
-        report = GraduationReport.from_dict(data)
-    except SchemaVersionError as exc:
-        raise MergeError(f"{path}: {exc}") from None
-    except ReportError as exc:
-        raise MergeError(f"{path}: not a pytest-graduation report: {exc}") from None
-    return ShardReport(path, data, report)
-
-
-def _refuse_duplicates(shards: Sequence[ShardReport]) -> None:
-    """The same report given twice would count its tests twice and hide a missing shard."""
-    first: dict[str, Path] = {}
-    for shard in shards:
-        run_id = shard.data["run_id"]
-        if run_id in first:
-            raise MergeError(
-                f"{first[run_id]} and {shard.path} are the same report (run_id {run_id!r}): "
-                "give each shard's report once"
-            )
-        first[run_id] = shard.path
 
 
 def _agree(shards: Sequence[ShardReport], key: str, expected: str | None = None) -> None:
@@ -361,7 +243,7 @@ def _read_agreeing(
     if not paths:
         raise MergeError("no shard reports given")
     shards = [read_shard(path) for path in paths]
-    _refuse_duplicates(shards)
+    refuse_duplicates(shards)
     _agree(shards, "level", level)
     _agree(shards, "plugin_version")
     _agree_on_configuration(shards, settings)

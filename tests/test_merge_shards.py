@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+import pytest_graduation.shards as shards_module
 from conftest import Project, criterion
 from pytest_graduation import merge as merge_module
 from pytest_graduation.config import load
@@ -208,7 +209,7 @@ def test_a_shard_over_the_size_limit_is_not_read(
     project: Project, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (project.path / "big.json").write_text("{}" + " " * 98)
-    monkeypatch.setattr(merge_module, "MAX_REPORT_BYTES", 99)
+    monkeypatch.setattr(shards_module, "MAX_REPORT_BYTES", 99)
     assert main(["merge", "--level", "beta", str(project.path / "big.json")]) == 4
     assert "big.json: 100 bytes is over the 99 byte limit" in capsys.readouterr().err
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+import pytest_graduation.shards as shards_module
 from conftest import Project, criterion
-from pytest_graduation import merge as merge_module
 from pytest_graduation.config import GraduationConfig
 from pytest_graduation.merge import main
 
@@ -248,7 +248,7 @@ def test_unreadable_shard_reports_are_usage_errors(
 def test_oversized_shard_report_is_refused_before_reading(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(merge_module, "MAX_REPORT_BYTES", 100)
+    monkeypatch.setattr(shards_module, "MAX_REPORT_BYTES", 100)
     path = _shard(tmp_path, padding="x" * 200)
     assert main(["merge", "--level", "beta", "--rootdir", str(tmp_path), str(path)]) == 4
     assert re.search(r"shard\.json: \d+ bytes is over the 100 byte limit", capsys.readouterr().err)

@@ -179,6 +179,34 @@ class Maintainer:
                     folder.rmdir()  # only succeeds when empty
         self.frozen.sort()
 
+    def _summarize_update(self, tr: pytest.TerminalReporter) -> None:
+        """What --update-goldens created, updated, deleted and left alone."""
+        tr.write_line(
+            f"golden files: {len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.deleted)} deleted, {len(self.frozen)} frozen"
+        )
+        if self.partial:
+            tr.write_line(
+                f"golden files: obsolete goldens not judged, nothing deleted "
+                f"(partial run: {self.partial}: run the full suite)",
+                yellow=True,
+            )
+        if self.kept:
+            tr.write_line(
+                f"golden files: {len(self.kept)} obsolete file(s) not deleted; "
+                "remove them by hand if nothing needs them",
+                yellow=True,
+            )
+        for what, paths in (
+            ("created", self.created),
+            ("updated", self.updated),
+            ("deleted", self.deleted),
+            ("frozen (left alone)", self.frozen),
+            ("obsolete, not deleted", self.kept),
+        ):
+            for line in capped([f"{what}: {rel}" for rel in paths], what=f"more {what}"):
+                tr.write_line(f"  {line}")
+
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         tr = terminalreporter
         tr.write_sep("-", "golden files")
@@ -187,31 +215,7 @@ class Maintainer:
                 tr.write_line(f"golden files: nothing deleted or frozen ({self.skipped})")
             return
         if self.update:
-            tr.write_line(
-                f"golden files: {len(self.created)} created, {len(self.updated)} updated, "
-                f"{len(self.deleted)} deleted, {len(self.frozen)} frozen"
-            )
-            if self.partial:
-                tr.write_line(
-                    f"golden files: obsolete goldens not judged, nothing deleted "
-                    f"(partial run: {self.partial}: run the full suite)",
-                    yellow=True,
-                )
-            if self.kept:
-                tr.write_line(
-                    f"golden files: {len(self.kept)} obsolete file(s) not deleted; "
-                    "remove them by hand if nothing needs them",
-                    yellow=True,
-                )
-            for what, paths in (
-                ("created", self.created),
-                ("updated", self.updated),
-                ("deleted", self.deleted),
-                ("frozen (left alone)", self.frozen),
-                ("obsolete, not deleted", self.kept),
-            ):
-                for line in capped([f"{what}: {rel}" for rel in paths], what=f"more {what}"):
-                    tr.write_line(f"  {line}")
+            self._summarize_update(tr)
         for paths in self.case_clashes:
             tr.write_line(
                 "warning: golden files differ only in case and collide on macOS and "
