@@ -20,6 +20,7 @@ from pytest_graduation.judge import build_records, judge
 from pytest_graduation.ladder import render_lines, write_badge, write_not_judged_badge
 from pytest_graduation.model import Criterion, GateRun
 from pytest_graduation.outcomes import OutcomeLedger
+from pytest_graduation.record_table import ALL
 from pytest_graduation.recording import ITEMS_STREAM, SKIPPED_COLLECTORS_STREAM
 from pytest_graduation.report import (
     READY,
@@ -145,6 +146,7 @@ class Gate:
         self.pending.record(facts_of(self.config), plan(self.config, self.settings, self.level))
         run = self.build_run()
         report = self.report = judge(run, criteria)
+        report.included = self.config.getoption("graduation_report_tests", ALL)
         if self.ladder:
             self._climb(run, report)
         for feature in registry():

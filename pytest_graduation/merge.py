@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import gc
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, TextIO
@@ -18,12 +20,13 @@ from typing import Any, Final, TextIO
 from pytest_graduation.checklist import shard_disagreements
 from pytest_graduation.config import ConfigError, GraduationConfig, load
 from pytest_graduation.features import builtin_criteria, builtin_criteria_names
-from pytest_graduation.judge import build_records, judge
+from pytest_graduation.judge import judge
 from pytest_graduation.ladder import render_lines, write_badge
 from pytest_graduation.listing import NAMED, capped
 from pytest_graduation.model import Criterion, CriterionResult, GateRun, Outcome, Status, TestRecord
 from pytest_graduation.options import git_revision
-from pytest_graduation.outcomes import SEVERITY, Entry
+from pytest_graduation.outcomes import SEVERITY
+from pytest_graduation.record_table import Kind
 from pytest_graduation.report import (
     READY,
     GraduationReport,
@@ -92,36 +95,91 @@ def _agree_on_configuration(shards: Sequence[ShardReport], settings: GraduationC
     )
 
 
+@dataclass(slots=True)
+class Joined:
+    """One test over every shard that ran it."""
+
+    outcome: str
+    reruns: int
+    #: its outcome in the first shard that ran it, and that shard's position
+    first: str
+    where: int
+
+
 @dataclass
 class Merged:
-    items: list[dict[str, Any]] = field(default_factory=list)
-    outcomes: dict[str, Entry] = field(default_factory=dict)
+    #: what each test is; a shard that ran it beats one that deselected it
+    described: dict[str, Kind] = field(default_factory=dict)
+    #: how each test ended in the shards that ran it
+    outcomes: dict[str, Joined] = field(default_factory=dict)
     facts: dict[str, list[Any]] = field(default_factory=dict)
     conflicts: list[str] = field(default_factory=list)
     collection_errors: list[str] = field(default_factory=list)
+
+    def records(self, settings: GraduationConfig, level: str) -> tuple[TestRecord, ...]:
+        """The joined records, judged at ``level``: built once, here (a million of
+        them is the size this is written for)."""
+        target = settings.level_index(level)
+        #: by the kind's identity: the kinds are a few shared objects, and hashing
+        #: a million of them by value would cost more than building the records
+        required: dict[int, bool] = {}
+        outcomes = self.outcomes
+        records = []
+        for nodeid, kind in self.described.items():
+            joined = outcomes.get(nodeid)
+            if id(kind) not in required:
+                phase = kind.phase
+                required[id(kind)] = (
+                    phase not in settings.levels or settings.level_index(phase) <= target
+                )
+            records.append(
+                TestRecord(
+                    nodeid,
+                    joined.outcome if joined else Outcome.NOT_RUN,
+                    kind.phase,
+                    kind.markers,
+                    required[id(kind)],
+                    joined.reruns if joined else 0,
+                    kind.capabilities,
+                    kind.deselected and joined is None,
+                )
+            )
+        return tuple(records)
+
+
+def _join_records(merged: Merged, shards: Sequence[ShardReport], position: int) -> None:
+    table = shards[position].table
+    described, outcomes, kinds = merged.described, merged.outcomes, table.kinds
+    for index, (nodeid, outcome, kind_index) in enumerate(
+        zip(table.nodeids, table.outcomes, table.kind, strict=True)
+    ):
+        kind = kinds[kind_index]
+        known = described.get(nodeid)
+        if known is None or known.deselected:
+            described[nodeid] = kind
+        joined = outcomes.get(nodeid)
+        if kind.deselected or (outcome == Outcome.NOT_RUN and joined is not None):
+            continue
+        reruns = table.reruns.get(index, 0)
+        if joined is None:
+            outcomes[nodeid] = Joined(outcome, reruns, outcome, position)
+            continue
+        if joined.first != outcome:
+            merged.conflicts.append(
+                f"{nodeid}: {joined.first} in {shards[joined.where].path.name} "
+                f"but {outcome} in {shards[position].path.name}"
+            )
+        if SEVERITY[outcome] > SEVERITY[joined.outcome]:
+            joined.outcome = outcome
+        joined.reruns = max(joined.reruns, reruns)
 
 
 def combine(shards: Sequence[ShardReport]) -> Merged:
     """Join the shards' records and facts. A test that ran in several shards with
     different outcomes keeps the worst one and is listed as a conflict."""
     merged = Merged()
-    seen: dict[str, tuple[str, Path]] = {}
-    for shard in shards:
-        for record in shard.data["records"]:
-            nodeid, outcome = record["nodeid"], record["outcome"]
-            merged.items.append({**record, "deselected": bool(record.get("deselected"))})
-            if record.get("deselected") or (outcome == Outcome.NOT_RUN and nodeid in seen):
-                continue
-            if nodeid in seen and seen[nodeid][0] != outcome:
-                first, where = seen[nodeid]
-                merged.conflicts.append(
-                    f"{nodeid}: {first} in {where.name} but {outcome} in {shard.path.name}"
-                )
-            entry = merged.outcomes.setdefault(nodeid, Entry())
-            if SEVERITY[outcome] > SEVERITY[entry.outcome]:
-                entry.outcome = outcome
-            entry.reruns = max(entry.reruns, int(record.get("reruns", 0)))
-            seen.setdefault(nodeid, (outcome, shard.path))
+    for position, shard in enumerate(shards):
+        _join_records(merged, shards, position)
         for stream, values in shard.data["facts"].items():
             merged.facts.setdefault(stream, []).extend(values)
         merged.collection_errors += [
@@ -263,7 +321,7 @@ def _merged_run(
     return GateRun(
         level=level,
         levels=settings.levels,
-        tests=build_records(merged.items, merged.outcomes, settings, level),
+        tests=merged.records(settings, level),
         coverage=total_of(merged.facts),  # derived from the fact, as in a live gate
         rootdir=rootdir,
         settings=settings,
@@ -280,6 +338,19 @@ def _merged_run(
     )
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Reading and joining a million records allocates millions of objects and no
+    reference cycles: the cyclic collector would walk them all again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def merge(
     level: str,
     paths: Sequence[Path],
@@ -289,8 +360,9 @@ def merge(
     base: str | None = None,
     ladder: bool = False,
 ) -> GraduationReport:
-    shards = _read_agreeing(level, paths, settings)
-    merged = combine(shards)
+    with collector_paused():
+        shards = _read_agreeing(level, paths, settings)
+        merged = combine(shards)
     from pytest_graduation.coverage import COVERAGE_NEW_STREAM
 
     new_code_base = _new_code_base(merged, settings, level, base)

@@ -7,6 +7,8 @@ from typing import Final
 
 import pytest
 
+from pytest_graduation.record_table import ALL, INCLUDED
+
 MARKERS: Final = (
     "phase(level): the level from which this test is required (pytest-graduation)",
     "deterministic(runs=None, stdout=False): re-run this test and require identical "
@@ -85,7 +87,16 @@ def _gate_options(group: pytest.OptionGroup) -> None:
         metavar="PATH",
         dest="graduation_report",
         default=None,
-        help="write the readiness report to PATH (Markdown if it ends in .md, else JSON)",
+        help="write the readiness report to PATH (Markdown if it ends in .md, else JSON; "
+        "gzip-compressed if it ends in .gz, e.g. report.json.gz)",
+    )
+    group.addoption(
+        "--graduation-report-tests",
+        dest="graduation_report_tests",
+        choices=INCLUDED,
+        default=ALL,
+        help="which per-test records the JSON report keeps: all (default; merge needs "
+        "them), failed (failed and error only) or none",
     )
     group.addoption(
         "--graduation-ladder",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import math
 import os
 import stat
@@ -18,6 +19,7 @@ from pytest_graduation.ladder import Ladder
 from pytest_graduation.ladder import render_markdown as render_ladder_markdown
 from pytest_graduation.listing import NAMED, capped
 from pytest_graduation.model import Outcome, Status, TestRecord
+from pytest_graduation.record_table import ALL, encode, kept
 from pytest_graduation.report_reader import SCHEMA_VERSION, read_report
 from pytest_graduation.settings import Waiver
 
@@ -70,6 +72,10 @@ class GraduationReport:
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     #: every level judged from this run (``--graduation-ladder``), else ``None``
     ladder: Ladder | None = None
+    #: which records the JSON keeps (``--graduation-report-tests``: all, failed, none)
+    included: str = ALL
+    #: the ``tests`` counts of a report read back with only some of its records
+    stored_tally: dict[str, Any] | None = None
 
     @property
     def verdict(self) -> str:
@@ -81,6 +87,8 @@ class GraduationReport:
         return [c for c in self.criteria if c.status in (Status.UNMET, Status.INCONCLUSIVE)]
 
     def tally(self) -> dict[str, Any]:
+        if self.stored_tally is not None:
+            return self.stored_tally
         required = [r for r in self.records if r.required and not r.deselected]
         counts = {
             outcome: sum(r.outcome == outcome for r in required) for outcome in Outcome.TALLIED
@@ -111,10 +119,14 @@ class GraduationReport:
             "levels": list(self.levels),
             "verdict": self.verdict,
             "criteria": [c.to_dict() for c in self.criteria],
-            "capabilities": self.capabilities,
+            # which tests prove a capability is in the records: not repeated per row
+            "capabilities": [
+                {key: value for key, value in row.items() if key != "tests"}
+                for row in self.capabilities
+            ],
             "checklist": self.checklist,
             "tests": self.tally(),
-            "records": [r.to_dict() for r in self.records],
+            "records": encode(kept(self.records, self.included), self.included),
             "collection_errors": list(self.collection_errors),
             "lost_workers": list(self.lost_workers),
             "facts": self.facts,
@@ -257,8 +269,27 @@ def render_markdown(report: GraduationReport) -> str:
     return "\n".join(out) + "\n"
 
 
+#: written on one line each: they grow with the suite (a million records, a fact per
+#: test), and indenting them would make the file several times bigger
+COMPACT_KEYS: Final = ("facts", "records")
+
+
 def render_json(report: GraduationReport) -> str:
-    return strict_json.dumps(report.to_dict()) + "\n"
+    return strict_json.dumps_compacting(report.to_dict(), COMPACT_KEYS, trusted="records") + "\n"
+
+
+def _encoded(path: Path, text: str) -> bytes:
+    """``text`` as the bytes of ``path``: gzip-compressed when it ends in ``.gz``
+    (``mtime=0``: the same report gives the same file)."""
+    data = text.encode("utf-8")
+    if path.suffix.lower() == ".gz":
+        return gzip.compress(data, compresslevel=6, mtime=0)
+    return data
+
+
+def _is_markdown(path: Path) -> bool:
+    inner = path.with_suffix("") if path.suffix.lower() == ".gz" else path
+    return inner.suffix.lower() == ".md"
 
 
 def not_judged_dict(level: str, levels: Sequence[str], reason: str) -> dict[str, Any]:
@@ -280,17 +311,18 @@ def not_judged_dict(level: str, levels: Sequence[str], reason: str) -> dict[str,
 
 def write_not_judged(path: Path, level: str, levels: Sequence[str], reason: str) -> None:
     data = not_judged_dict(level, levels, reason)
-    if path.suffix.lower() == ".md":
+    if _is_markdown(path):
         text = f"## graduation: {level}\n\n**{level}: NOT JUDGED ({reason})**\n"
     else:
         text = strict_json.dumps(data) + "\n"
-    write_atomic(path, text.encode("utf-8"))
+    write_atomic(path, _encoded(path, text))
 
 
 def write_report(report: GraduationReport, path: Path) -> None:
-    """Write JSON, or Markdown when ``path`` ends in ``.md``; atomically."""
-    text = render_markdown(report) if path.suffix.lower() == ".md" else render_json(report)
-    write_atomic(path, text.encode("utf-8"))
+    """Write JSON, or Markdown when ``path`` ends in ``.md``; gzip-compressed when it
+    ends in ``.gz`` (``report.json.gz``); atomically."""
+    text = render_markdown(report) if _is_markdown(path) else render_json(report)
+    write_atomic(path, _encoded(path, text))
 
 
 def append_github_summary(report: GraduationReport, path: Path) -> None:

@@ -12,13 +12,19 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_graduation.ladder import read_ladder
-from pytest_graduation.model import Outcome, Status, TestRecord
+from pytest_graduation.model import Status
+from pytest_graduation.record_table import ALL, RecordTable, TableError, decode
 from pytest_graduation.settings import Waiver
 
 if TYPE_CHECKING:
     from pytest_graduation.report import CriterionOutcome, GraduationReport
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
+#: the pytest-graduation versions that wrote each older schema version
+WRITTEN_BY: Final = {
+    1: "pytest-graduation 0.1.0",
+    2: "development versions after 0.1.0 (records as one object per test)",
+}
 #: the scope keys a waiver object may carry (one at most; pytest_graduation.waivers)
 WAIVER_SCOPES: Final = ("tests", "capabilities", "files", "items")
 
@@ -43,7 +49,8 @@ def _is_strings(value: Any) -> bool:
 #: top-level keys and the JSON type each must have
 FIELDS: Final = (
     ("level", str),
-    ("records", list),
+    ("records", dict),
+    ("tests", dict),
     ("facts", dict),
     ("criteria", list),
     ("collection_errors", list),
@@ -59,22 +66,47 @@ def check_version(data: Mapping[str, Any]) -> None:
     version = data.get("schema_version")
     _expect(version is not None, "no schema_version")
     if version != SCHEMA_VERSION:
+        from pytest_graduation._version import __version__
+
+        written = WRITTEN_BY.get(version) if isinstance(version, int) else None
+        source = f", written by {written}" if written else ""
         raise SchemaVersionError(
-            f"schema_version {version!r} is not supported (this merge reads "
-            f"{SCHEMA_VERSION}); use the same pytest-graduation version for shards and merge"
+            f"schema_version {version!r} is not supported{source} (this merge reads "
+            f"{SCHEMA_VERSION}); use the same pytest-graduation version for shards and merge: "
+            f"run the shards again with pytest-graduation {__version__}"
         )
 
 
 def read_report(data: object, make: Callable[..., GraduationReport]) -> GraduationReport:
+    report, table = read_report_and_table(data, make)
+    assert isinstance(data, dict)
+    report.records = table.records()
+    if table.included == ALL:
+        _expect(report.tally() == data["tests"], "'tests' does not follow from its records")
+    else:  # the counts of the records that are not in the file
+        report.stored_tally = data["tests"]
+    return report
+
+
+def read_report_and_table(
+    data: object, make: Callable[..., GraduationReport]
+) -> tuple[GraduationReport, RecordTable]:
+    """The report a document describes, without its records, and its checked records
+    table: ``merge`` joins tables, and builds each record once."""
     _expect(isinstance(data, dict), "the top level is not an object")
     assert isinstance(data, dict)
     check_version(data)
     _check_top_level(data)
+    try:
+        table = decode(data["records"])
+    except TableError as exc:
+        raise ReportError(str(exc)) from None
     report = make(
         level=data["level"],
         levels=tuple(data.get("levels", [data["level"]])),
         criteria=[_criterion(c, i) for i, c in enumerate(data["criteria"])],
-        records=tuple(_record(r, i) for i, r in enumerate(data["records"])),
+        records=(),
+        included=table.included,
         capabilities=data.get("capabilities", []),
         checklist=data.get("checklist", []),
         collection_errors=tuple(data["collection_errors"]),
@@ -91,7 +123,7 @@ def read_report(data: object, make: Callable[..., GraduationReport]) -> Graduati
         report.ladder = read_ladder(data, report.levels)
     except ValueError as exc:
         raise ReportError(str(exc)) from None
-    return report
+    return report, table
 
 
 def _check_top_level(data: Mapping[str, Any]) -> None:
@@ -132,31 +164,6 @@ def _check_checklist_row(row: object, index: int) -> None:
         and "signed_by" in row
         and _is_strings(row.get("details")),
         f"checklist[{index}] is not a checklist row",
-    )
-
-
-def _record(record: object, index: int) -> TestRecord:
-    where = f"records[{index}]"
-    _expect(isinstance(record, dict), f"{where} is not an object")
-    assert isinstance(record, dict)
-    _expect(isinstance(record.get("nodeid"), str), f"{where}.nodeid is not a string")
-    _expect(record.get("outcome") in Outcome.SEVERITY, f"{where}.outcome is not an outcome")
-    _expect(isinstance(record.get("phase"), str), f"{where}.phase is not a string")
-    for key in ("markers", "capabilities"):
-        _expect(_is_strings(record.get(key, [])), f"{where}.{key} is not a list of strings")
-    reruns = record.get("reruns", 0)
-    _expect(isinstance(reruns, int) and not isinstance(reruns, bool), f"{where}.reruns not an int")
-    for key in ("required", "deselected"):
-        _expect(isinstance(record.get(key, False), bool), f"{where}.{key} is not true or false")
-    return TestRecord(
-        nodeid=record["nodeid"],
-        outcome=record["outcome"],
-        phase=record["phase"],
-        markers=frozenset(record.get("markers", ())),
-        required=record.get("required", True),
-        reruns=reruns,
-        capabilities=tuple(record.get("capabilities", ())),
-        deselected=record.get("deselected", False),
     )
 
 

@@ -1,7 +1,8 @@
 """Reading CI shard reports as untrusted input: each must be a regular file, is
-size-limited, parsed as strict JSON (never unpickled, never evaluated; no ``NaN``, no
-infinities, bounded depth) and read through the report format's strict reader. The
-same report given twice and a shard that judged nothing are refused."""
+size-limited (after decompression, for a ``.json.gz``), parsed as strict JSON (never
+unpickled, never evaluated; no ``NaN``, no infinities, bounded depth) and read
+through the report format's strict reader. The same report given twice, a shard that
+judged nothing and one without its test records are refused."""
 
 from __future__ import annotations
 
@@ -9,15 +10,26 @@ import json
 import math
 import os
 import stat
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from pytest_graduation.record_table import ALL, NONE, RecordTable
 from pytest_graduation.report import NOT_JUDGED, GraduationReport
-from pytest_graduation.report_reader import ReportError, SchemaVersionError, check_version
+from pytest_graduation.report_reader import (
+    ReportError,
+    SchemaVersionError,
+    check_version,
+    read_report_and_table,
+)
 
+#: the largest report read, once decompressed: a report of 1,000,000 tests is about
+#: 20 MB (docs/performance.md), and the limit keeps what one hostile shard can make
+#: merge allocate bounded (a gzip bomb is cut off here, not inflated to its end)
 MAX_REPORT_BYTES: Final = 64 * 1024 * 1024
+GZIP_MAGIC: Final = b"\x1f\x8b"
 #: a report written by the plugin nests about 35 deep (strict JSON cuts at 32)
 MAX_DEPTH: Final = 64
 
@@ -29,9 +41,11 @@ class MergeError(Exception):
 @dataclass
 class ShardReport:
     path: Path
-    #: the document, validated by ``report``'s reader
+    #: the document without its records, validated by ``report``'s reader
     data: dict[str, Any]
+    #: the report, without records: they are in ``table``
     report: GraduationReport
+    table: RecordTable
 
 
 def _kind(mode: int) -> str:
@@ -67,7 +81,25 @@ def _read_bounded(path: Path) -> bytes:
         raise MergeError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if len(content) > MAX_REPORT_BYTES:
         raise MergeError(f"{path}: over the {MAX_REPORT_BYTES} byte limit")
-    return content
+    return _gunzipped(path, content) if content.startswith(GZIP_MAGIC) else content
+
+
+def _gunzipped(path: Path, content: bytes) -> bytes:
+    """The decompressed bytes of a gzip file (by its magic number, whatever its name),
+    at most :data:`MAX_REPORT_BYTES` of them: inflating stops at the limit."""
+    inflate = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+    try:
+        data = inflate.decompress(content, MAX_REPORT_BYTES + 1)
+    except zlib.error as exc:
+        raise MergeError(f"{path}: not a valid gzip file: {exc}") from None
+    if len(data) > MAX_REPORT_BYTES:
+        raise MergeError(f"{path}: over the {MAX_REPORT_BYTES} byte limit once decompressed")
+    if not inflate.eof:
+        raise MergeError(f"{path}: not a valid gzip file: it ends before its data does")
+    if inflate.unused_data:
+        # a second gzip member would be a second document glued to the first
+        raise MergeError(f"{path}: not a valid gzip file: data after the end of the report")
+    return data
 
 
 def _no_constant(name: str) -> Any:
@@ -116,20 +148,33 @@ def _refuse_unjudged(path: Path, data: Mapping[str, Any]) -> None:
         )
 
 
+def _refuse_partial(path: Path, table: RecordTable) -> None:
+    if table.included != ALL:
+        held = "no test records" if table.included == NONE else "only the failed tests' records"
+        raise MergeError(
+            f"{path}: the report holds {held} (--graduation-report-tests={table.included}); "
+            "merge judges every test, so run the shard with --graduation-report-tests=all "
+            "(the default)"
+        )
+
+
 def read_shard(path: Path) -> ShardReport:
     """Read one shard report: bounded, strict JSON, then the report format's own
-    strict reader (:meth:`GraduationReport.from_dict`)."""
+    strict reader (:meth:`GraduationReport.from_dict`); its records stay a table."""
     data = parse_strict(path, _read_bounded(path))
     try:
         if isinstance(data, dict):
             check_version(data)
             _refuse_unjudged(path, data)
-        report = GraduationReport.from_dict(data)
+        report, table = read_report_and_table(data, GraduationReport)
     except SchemaVersionError as exc:
         raise MergeError(f"{path}: {exc}") from None
     except ReportError as exc:
         raise MergeError(f"{path}: not a pytest-graduation report: {exc}") from None
-    return ShardReport(path, data, report)
+    _refuse_partial(path, table)
+    assert isinstance(data, dict)
+    data.pop("records")  # the table holds them; the document is kept for its other keys
+    return ShardReport(path, data, report, table)
 
 
 def refuse_duplicates(shards: Sequence[ShardReport]) -> None:

@@ -45,3 +45,19 @@ def _cut(value: Any) -> str:
 def dumps(data: Any, *, indent: int | None = 2) -> str:
     """Strict JSON text of ``data`` (never ``NaN`` or ``Infinity``)."""
     return json.dumps(plain(data), indent=indent, sort_keys=True, allow_nan=False)
+
+
+def dumps_compacting(
+    data: Mapping[str, Any], compact: tuple[str, ...], trusted: str | None = None
+) -> str:
+    """Strict JSON text of the object ``data``, indented like :func:`dumps` except the
+    top-level values of ``compact``, which are written on one line each, last. The
+    value of ``trusted`` is written as it is (the writer's own table of plain
+    strings, integers and booleans: walking a million entries to copy them costs)."""
+    head = dumps({key: value for key, value in data.items() if key not in compact})
+    members = [head[2:-2]] if head != "{}" else []
+    for key in sorted(key for key in compact if key in data):
+        value = data[key] if key == trusted else plain(data[key])
+        line = json.dumps(value, separators=(",", ":"), sort_keys=True, allow_nan=False)
+        members.append(f"  {json.dumps(key)}: {line}")
+    return "{\n" + ",\n".join(members) + "\n}"

@@ -14,6 +14,7 @@ import pytest
 
 from pytest_graduation.config import GraduationConfig
 from pytest_graduation.model import GateRun, TestRecord
+from pytest_graduation.record_table import decode, encode
 
 pytest_plugins = ["pytester", "pytest_graduation.plugin"]
 
@@ -33,6 +34,28 @@ def check_schema(report: dict[str, Any]) -> None:
     """Every report the suite reads is checked against the shipped JSON Schema."""
     errors = sorted(_validator().iter_errors(report), key=lambda e: list(e.path))
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+
+
+def records_of(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The per-test records of a JSON report, one object each (the report keeps them
+    as a table: docs/report.md)."""
+    return [record.to_dict() for record in decode(report["records"]).records()]
+
+
+def table_of(*records: dict[str, Any]) -> dict[str, Any]:
+    """The records table the writer makes of ``records`` (objects with at least
+    ``nodeid``, ``outcome`` and ``phase``), for documents written by hand."""
+    made = [
+        TestRecord(
+            **{
+                **r,
+                "markers": frozenset(r.get("markers", ())),
+                "capabilities": tuple(r.get("capabilities", ())),
+            }
+        )
+        for r in records
+    ]
+    return encode(made)
 
 
 class Project:

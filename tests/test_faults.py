@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import Project, criterion
+from conftest import Project, criterion, table_of
 from pytest_graduation.config import GraduationConfig
 from pytest_graduation.merge import MergeError, read_shard
 
@@ -166,7 +166,7 @@ def test_random_report_json_is_accepted_or_rejected_cleanly(
     except MergeError as exc:
         assert str(exc).startswith(str(path))
     else:
-        assert shard.data["schema_version"] == 2
+        assert shard.data["schema_version"] == 3
 
 
 @settings(max_examples=100, deadline=None)
@@ -177,9 +177,10 @@ def test_random_valid_shaped_reports_merge_without_tracebacks(
     from pytest_graduation.merge import merge
 
     base = {
-        "schema_version": 2,
+        "schema_version": 3,
+        "tests": {},
         "level": "beta",
-        "records": [],
+        "records": table_of(),
         "facts": {},
         "criteria": [],
         "collection_errors": [],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import Project, criterion, serial_only
+from conftest import Project, criterion, records_of, serial_only
 
 PHASED = """
     import pytest
@@ -104,7 +104,7 @@ def test_closest_phase_marker_wins(project: Project) -> None:
         """,
     )
     _, report = project.gate("beta")
-    phases = {r["nodeid"].split("::")[-1]: r["phase"] for r in report["records"]}
+    phases = {r["nodeid"].split("::")[-1]: r["phase"] for r in records_of(report)}
     assert phases == {
         "test_class_phase": "rc",
         "test_function_phase": "alpha",
@@ -136,7 +136,7 @@ def test_phase_globs_and_marker_precedence(project: Project) -> None:
         """,
     )
     _, report = project.gate("beta")
-    phases = {r["nodeid"]: r["phase"] for r in report["records"]}
+    phases = {r["nodeid"]: r["phase"] for r in records_of(report)}
     assert phases == {
         "tests/experimental/test_new.py::test_by_glob": "rc",
         "tests/experimental/test_new.py::test_marker_beats_glob": "alpha",

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import Project, criterion, make_run
+from conftest import Project, criterion, make_run, records_of, table_of
 from pytest_graduation.config import GraduationConfig, parse
 from pytest_graduation.judge import build_records, judge
 from pytest_graduation.merge import main, merge
@@ -131,7 +131,7 @@ def test_a_missing_shard_leaves_capabilities_unproven(project: Project) -> None:
         ("not json", "not valid JSON"),
         ("[]", "the top level is not an object"),
         ('{"schema_version": 99}', "schema_version 99 is not supported"),
-        ('{"schema_version": 2, "level": "beta"}', "'records' missing or not a list"),
+        ('{"schema_version": 3, "level": "beta"}', "'records' missing or not a dict"),
     ],
 )
 def test_malformed_reports_are_usage_errors(project: Project, content: str, message: str) -> None:
@@ -187,9 +187,11 @@ def test_a_shard_with_another_configuration_is_named_with_its_keys(project: Proj
 def test_conflicting_outcomes_fail_tests(project: Project) -> None:
     paths = _shards(project)
     data = json.loads(paths[0].read_text())  # shard0 deselected the auth tests
-    for record in data["records"]:
+    records = records_of(data)
+    for record in records:
         if record["nodeid"] == "test_auth.py::test_login":
             record["outcome"], record["deselected"] = "failed", False
+    data["records"] = table_of(*records)
     paths[0].write_text(json.dumps(data))
     code, out, _ = _merge(project, "--level", "beta", *map(str, paths))
     assert code == 1

@@ -141,6 +141,9 @@ def test_custom_criteria_are_carried_over_from_the_shards(
 Mutation = Callable[[dict[str, Any]], None]
 
 
+KIND = "records.kinds[0] is not a kind ({phase, markers, capabilities, required, deselected})"
+
+
 def _set(path: str, value: Any) -> Mutation:
     def mutate(data: dict[str, Any]) -> None:
         *parents, last = path.split(".")
@@ -158,13 +161,25 @@ def _set(path: str, value: Any) -> Mutation:
         (_set("schema_version", None), "no schema_version"),
         (_set("config_digest", 3), "'config_digest' missing or not a str"),
         (_set("facts", []), "'facts' missing or not a dict"),
-        (_set("records.0", "x"), "records[0] is not an object"),
-        (_set("records.0.nodeid", 1), "records[0].nodeid is not a string"),
-        (_set("records.0.outcome", "great"), "records[0].outcome is not an outcome"),
-        (_set("records.0.phase", None), "records[0].phase is not a string"),
-        (_set("records.0.markers", "smoke"), "records[0].markers is not a list of strings"),
-        (_set("records.0.capabilities", [1]), "records[0].capabilities is not a list of strings"),
-        (_set("records.0.reruns", "2"), "records[0].reruns not an int"),
+        (_set("records", []), "'records' missing or not a dict"),
+        (_set("records.included", "some"), "records.included is not one of none, failed, all"),
+        (_set("records.count", -1), "records.count is not a count"),
+        (_set("records.kinds.0", "x"), KIND),
+        (_set("records.kinds.0.phase", None), KIND),
+        (_set("records.kinds.0.markers", "smoke"), KIND),
+        (_set("records.kinds.0.required", 1), KIND),
+        (
+            _set("records.legend.p", "great"),
+            "records.legend does not map single characters to outcomes",
+        ),
+        (_set("records.outcome", ""), "records.outcome is not `count` long"),
+        (_set("records.suffix.0", 1), "records.suffix is not `count` strings"),
+        (_set("records.prefix.0", 5), "records.prefix[0] is not a length of the node id before it"),
+        (_set("records.kind.0", 99), "records.kind is not `count` indices into records.kinds"),
+        (
+            _set("records.reruns", [["0", 2]]),
+            "records.reruns is not a list of distinct [record index, count] pairs",
+        ),
         (_set("facts.coverage", {}), "facts['coverage'] is not a list"),
         (_set("criteria.0", "met"), "criteria[0] is not a criterion result"),
         (_set("criteria.0.name", None), "criteria[0] is not a criterion result"),

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from conftest import Project, criterion
+from pytest_graduation._version import __version__
 from pytest_graduation.merge import main
 
 SUITE = {
@@ -345,8 +346,10 @@ def test_schema_version_1_says_which_version_to_use(project: Project) -> None:
     code, out, err = _merge(project, *map(str, shards))
     assert (code, out) == (4, "")
     assert err == (
-        f"error: {shards[0]}: schema_version 1 is not supported (this merge reads 2); "
-        "use the same pytest-graduation version for shards and merge\n"
+        f"error: {shards[0]}: schema_version 1 is not supported, written by "
+        "pytest-graduation 0.1.0 (this merge reads 3); use the same pytest-graduation "
+        f"version for shards and merge: run the shards again with pytest-graduation "
+        f"{__version__}\n"
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import pytest_graduation.shards as shards_module
-from conftest import Project, criterion
+from conftest import Project, criterion, table_of
 from pytest_graduation.config import GraduationConfig
 from pytest_graduation.merge import main
 
@@ -201,9 +201,10 @@ def test_golden_names_from_other_platforms_fail_only_their_test(project: Project
 
 def _shard(tmp_path: Path, **changes: Any) -> Path:
     data: dict[str, Any] = {
-        "schema_version": 2,
+        "schema_version": 3,
+        "tests": {},
         "level": "beta",
-        "records": [{"nodeid": "t.py::test_a", "outcome": "passed", "phase": "alpha"}],
+        "records": table_of({"nodeid": "t.py::test_a", "outcome": "passed", "phase": "alpha"}),
         "facts": {},
         "criteria": [],
         "collection_errors": [],
@@ -224,7 +225,7 @@ def _shard(tmp_path: Path, **changes: Any) -> Path:
     [
         (b"\xff\xfe{}", "not valid JSON"),
         (b"[" * 100_000, "not valid JSON"),
-        (b'{"schema_version": 3}', "schema_version 3 is not supported"),
+        (b'{"schema_version": 4}', "schema_version 4 is not supported"),
         (b'{"schema_version": "1"}', "schema_version '1' is not supported"),
         (b'{"level": "beta"}', "no schema_version"),
     ],

@@ -15,6 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import table_of
 from pytest_graduation.config import ConfigError, GraduationConfig, load, parse
 from pytest_graduation.globs import match_file, match_nodeid
 from pytest_graduation.goldens.lockfile import LockError, read_lock
@@ -175,11 +176,12 @@ def _shard_text(slot: str, value: str) -> str:
     custom: dict[str, Any] = {"name": "custom", "status": "met", "measured": 1, "required": 1}
     record: dict[str, Any] = {"nodeid": "t.py::test_a", "outcome": "passed", "phase": "alpha"}
     base: dict[str, Any] = {
-        "schema_version": 2,
+        "schema_version": 3,
+        "tests": {},
         "run_id": "r1",
         "level": "beta",
         "verdict": "ready",
-        "records": [record],
+        "records": table_of(record),
         "criteria": [custom],
         "facts": {},
         "collection_errors": [],
@@ -188,7 +190,9 @@ def _shard_text(slot: str, value: str) -> str:
         "plugin_version": "x",
     }
     owner = {"measured": custom, "required": custom, "details": custom, "facts": base["facts"]}
-    owner.get(slot, record if slot in ("markers", "reruns") else base)[slot] = PLACEHOLDER
+    table = base["records"]
+    owner = {**owner, "markers": table["kinds"][0], "reruns": table}
+    owner.get(slot, base)[slot] = PLACEHOLDER
     return json.dumps(base).replace(json.dumps(PLACEHOLDER), value)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Project, criterion
+from conftest import Project, criterion, table_of
 
 PACKAGE = Path(__file__).resolve().parent.parent / "pytest_graduation"
 
@@ -155,9 +155,10 @@ def test_shard_report_strings_are_only_data(
 
     payload = "__import__('os').system('touch PWNED')"
     shard = {
-        "schema_version": 2,
+        "schema_version": 3,
+        "tests": {},
         "level": "alpha",
-        "records": [{"nodeid": payload, "outcome": "failed", "phase": "alpha"}],
+        "records": table_of({"nodeid": payload, "outcome": "failed", "phase": "alpha"}),
         "facts": {"coverage": [{"error": payload}], payload: [payload]},
         "criteria": [{"name": payload, "status": "met", "details": [payload]}],
         "collection_errors": [payload],
@@ -183,9 +184,10 @@ def test_a_waiver_claimed_by_a_shard_is_judged_again_at_merge(
     waiver = {"criterion": "custom", "reason": "r", "expires": "2999-01-01", "levels": None}
     unmet_but_waived = {"name": "custom", "status": "waived", "details": ["d"], "waiver": waiver}
     shard = {
-        "schema_version": 2,
+        "schema_version": 3,
+        "tests": {},
         "level": "alpha",
-        "records": [{"nodeid": "t.py::test_a", "outcome": "passed", "phase": "alpha"}],
+        "records": table_of({"nodeid": "t.py::test_a", "outcome": "passed", "phase": "alpha"}),
         "facts": {},
         "criteria": [unmet_but_waived],
         "collection_errors": [],

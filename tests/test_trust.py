@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import Project, check_schema, criterion, serial_only
+from conftest import Project, check_schema, criterion, records_of, serial_only
 
 PYTEST = (sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:cacheprovider")
 
@@ -144,7 +144,7 @@ def test_pytest_exit_is_never_green_and_replaces_the_old_report(
     written = json.loads(report.read_text(encoding="utf-8"))
     assert written["verdict"] == "not-judged"
     assert written["reason"] == "pytest.exit(): maintenance"
-    assert written["schema_version"] == 2 and written["run_id"]
+    assert written["schema_version"] == 3 and written["run_id"]
     check_schema(written)
     if returncode == 0:  # pytest prints no summary at all for other codes
         result.stdout.fnmatch_lines(
@@ -201,7 +201,7 @@ def test_two_phase_markers_on_one_node_are_an_error(project: Project, dist: list
         "test_x.py::test_stacked (error): two @pytest.mark.phase markers on "
         "test_x.py::test_stacked name different levels ('alpha' and 'stable'): keep one"
     ]
-    phases = {r["nodeid"].split("::")[-1]: r["phase"] for r in report["records"]}
+    phases = {r["nodeid"].split("::")[-1]: r["phase"] for r in records_of(report)}
     assert phases["test_same_twice"] == "rc"
     assert phases["test_closest_wins"] == "alpha"
 

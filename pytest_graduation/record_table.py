@@ -1,0 +1,270 @@
+"""The compact form of per-test records in the JSON report (SPEC section 20).
+
+A suite of a million tests must give a report of tens of megabytes, not of hundreds,
+and ``merge`` must read ten of them within a second or two each. A record as an
+object repeats every key and most values (the phase, the markers, the capabilities
+are the same for thousands of tests); so the report stores the records as columns:
+
+- ``prefix`` / ``suffix``: the node ids, front-coded: each node id is the first
+  ``prefix[i]`` characters of the one before it followed by ``suffix[i]``
+  (collection order keeps the tests of a file together, so most suffixes are short);
+- ``outcome``: one character per record, read through ``legend``;
+- ``kind``: per record, an index into ``kinds``, the distinct combinations of
+  phase, markers, capabilities, ``required`` and ``deselected``;
+- ``reruns``: ``[index, count]`` for the records that were rerun (most are not).
+
+:func:`decode` checks every column before it builds anything from it: the table is
+untrusted input when ``merge`` reads a shard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, final
+
+from pytest_graduation.model import Outcome, TestRecord
+
+#: one character per outcome; written into every table as its ``legend``
+LEGEND: Final = {
+    "p": Outcome.PASSED,
+    "f": Outcome.FAILED,
+    "e": Outcome.ERROR,
+    "s": Outcome.SKIPPED,
+    "x": Outcome.XFAILED,
+    "X": Outcome.XPASSED,
+    "n": Outcome.NOT_RUN,
+}
+CODES: Final = {outcome: code for code, outcome in LEGEND.items()}
+
+#: ``--graduation-report-tests``: which records a report keeps
+ALL: Final = "all"
+FAILED: Final = "failed"
+NONE: Final = "none"
+INCLUDED: Final = (NONE, FAILED, ALL)
+#: the outcomes ``--graduation-report-tests=failed`` keeps
+FAILING: Final = (Outcome.FAILED, Outcome.ERROR)
+
+
+class TableError(ValueError):
+    """A records table that the writer would not produce."""
+
+
+def kept(records: Iterable[TestRecord], included: str) -> list[TestRecord]:
+    """The records a report with ``--graduation-report-tests=included`` holds."""
+    if included == ALL:
+        return list(records)
+    if included == FAILED:
+        return [r for r in records if r.outcome in FAILING]
+    return []
+
+
+def _shared_prefix(first: str, second: str) -> int:
+    length = min(len(first), len(second))
+    index = 0
+    while index < length and first[index] == second[index]:
+        index += 1
+    return index
+
+
+def encode(records: Sequence[TestRecord], included: str = ALL) -> dict[str, Any]:
+    """The table of ``records`` (already filtered by :func:`kept`)."""
+    kinds: dict[tuple[Any, ...], int] = {}
+    prefix, suffix, kind, reruns, codes = [], [], [], [], []
+    previous = ""
+    for index, record in enumerate(records):
+        shared = _shared_prefix(previous, record.nodeid)
+        prefix.append(shared)
+        suffix.append(record.nodeid[shared:])
+        previous = record.nodeid
+        codes.append(CODES[record.outcome])
+        key = (
+            record.phase,
+            tuple(sorted(record.markers)),
+            tuple(record.capabilities),
+            record.required,
+            record.deselected,
+        )
+        kind.append(kinds.setdefault(key, len(kinds)))
+        if record.reruns:
+            reruns.append([index, record.reruns])
+    return {
+        "included": included,
+        "count": len(records),
+        "legend": dict(LEGEND),
+        "kinds": [
+            {
+                "phase": phase,
+                "markers": list(markers),
+                "capabilities": list(capabilities),
+                "required": required,
+                "deselected": deselected,
+            }
+            for phase, markers, capabilities, required, deselected in kinds
+        ],
+        "prefix": prefix,
+        "suffix": suffix,
+        "outcome": "".join(codes),
+        "kind": kind,
+        "reruns": reruns,
+    }
+
+
+@final
+@dataclass(frozen=True)
+class Kind:
+    """What the records of one ``kinds`` entry share."""
+
+    phase: str
+    markers: frozenset[str]
+    capabilities: tuple[str, ...]
+    required: bool
+    deselected: bool
+
+
+@final
+@dataclass(frozen=True)
+class RecordTable:
+    """A decoded, checked table: columns, one entry per record."""
+
+    included: str
+    nodeids: tuple[str, ...]
+    outcomes: tuple[str, ...]
+    kinds: tuple[Kind, ...]
+    #: per record, its index into ``kinds``
+    kind: tuple[int, ...]
+    #: record index -> rerun count, for the records that were rerun
+    reruns: Mapping[int, int]
+
+    def records(self) -> tuple[TestRecord, ...]:
+        kinds, reruns = self.kinds, self.reruns
+        return tuple(
+            TestRecord(
+                nodeid=nodeid,
+                outcome=outcome,
+                phase=(k := kinds[index]).phase,
+                markers=k.markers,
+                required=k.required,
+                reruns=reruns.get(position, 0),
+                capabilities=k.capabilities,
+                deselected=k.deselected,
+            )
+            for position, (nodeid, outcome, index) in enumerate(
+                zip(self.nodeids, self.outcomes, self.kind, strict=True)
+            )
+        )
+
+
+def _expect(condition: bool, what: str) -> None:
+    if not condition:
+        raise TableError(what)
+
+
+def _is_index(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_strings(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _kind(raw: object, index: int) -> Kind:
+    _expect(
+        isinstance(raw, dict)
+        and isinstance(raw.get("phase"), str)
+        and _is_strings(raw.get("markers"))
+        and _is_strings(raw.get("capabilities"))
+        and isinstance(raw.get("required"), bool)
+        and isinstance(raw.get("deselected"), bool),
+        f"records.kinds[{index}] is not a kind "
+        "({phase, markers, capabilities, required, deselected})",
+    )
+    assert isinstance(raw, dict)
+    return Kind(
+        raw["phase"],
+        frozenset(raw["markers"]),
+        tuple(raw["capabilities"]),
+        raw["required"],
+        raw["deselected"],
+    )
+
+
+def _legend(raw: object) -> dict[str, str]:
+    _expect(
+        isinstance(raw, dict)
+        and all(isinstance(k, str) and len(k) == 1 for k in raw)
+        and all(v in Outcome.SEVERITY for v in raw.values()),
+        "records.legend does not map single characters to outcomes",
+    )
+    assert isinstance(raw, dict)
+    return raw
+
+
+def _nodeids(prefix: object, suffix: object, count: int) -> tuple[str, ...]:
+    _expect(isinstance(prefix, list) and len(prefix) == count, "records.prefix is not `count` long")
+    _expect(
+        isinstance(suffix, list) and _is_strings(suffix) and len(suffix) == count,
+        "records.suffix is not `count` strings",
+    )
+    assert isinstance(prefix, list) and isinstance(suffix, list)
+    nodeids: list[str] = []
+    previous = ""
+    for index, (shared, rest) in enumerate(zip(prefix, suffix, strict=True)):
+        if not _is_index(shared) or shared > len(previous):
+            raise TableError(f"records.prefix[{index}] is not a length of the node id before it")
+        previous = previous[:shared] + rest
+        nodeids.append(previous)
+    return tuple(nodeids)
+
+
+def _reruns(raw: object, count: int) -> dict[int, int]:
+    _expect(isinstance(raw, list), "records.reruns is not a list")
+    assert isinstance(raw, list)
+    found: dict[int, int] = {}
+    for entry in raw:
+        _expect(
+            isinstance(entry, list)
+            and len(entry) == 2
+            and all(_is_index(v) for v in entry)
+            and entry[0] < count
+            and entry[0] not in found,
+            "records.reruns is not a list of distinct [record index, count] pairs",
+        )
+        found[entry[0]] = entry[1]
+    return found
+
+
+def decode(raw: object) -> RecordTable:
+    """The table a :func:`encode` document describes; :class:`TableError` says what is
+    wrong with any other."""
+    _expect(isinstance(raw, dict), "'records' is not a records table (an object)")
+    assert isinstance(raw, dict)
+    included, count = raw.get("included"), raw.get("count")
+    _expect(included in INCLUDED, f"records.included is not one of {', '.join(INCLUDED)}")
+    _expect(_is_index(count), "records.count is not a count")
+    assert isinstance(included, str) and isinstance(count, int)
+    legend = _legend(raw.get("legend"))
+    kinds = raw.get("kinds")
+    _expect(isinstance(kinds, list), "records.kinds is not a list")
+    assert isinstance(kinds, list)
+    decoded_kinds = tuple(_kind(k, i) for i, k in enumerate(kinds))
+    codes = raw.get("outcome")
+    _expect(isinstance(codes, str) and len(codes) == count, "records.outcome is not `count` long")
+    assert isinstance(codes, str)
+    _expect(set(codes) <= legend.keys(), "records.outcome has a code that is not in the legend")
+    kind = raw.get("kind")
+    _expect(
+        isinstance(kind, list)
+        and len(kind) == count
+        and all(_is_index(k) and k < len(decoded_kinds) for k in kind),
+        "records.kind is not `count` indices into records.kinds",
+    )
+    assert isinstance(kind, list)
+    return RecordTable(
+        included=included,
+        nodeids=_nodeids(raw.get("prefix"), raw.get("suffix"), count),
+        outcomes=tuple(legend[code] for code in codes),
+        kinds=decoded_kinds,
+        kind=tuple(kind),
+        reruns=_reruns(raw.get("reruns"), count),
+    )
