@@ -62,13 +62,18 @@ class Contender:
     expect_failed: int = 0
     cwd: Path | None = None
     samples: list[Sample] = field(default_factory=list)
+    #: a command run instead of ``python -m pytest`` (e.g. ``python -m pytest_graduation
+    #: merge``); its exit code is checked, and instead of pytest's counts each pattern of
+    #: ``expect_output`` must be found in its output
+    command: Sequence[str] = ()
+    expect_output: Sequence[str] = ()
 
     @property
     def times(self) -> list[float]:
         return [s.wall for s in self.samples]
 
     def median(self, what: str = "wall") -> float:
-        return statistics.median(getattr(s, what) for s in self.samples)
+        return float(statistics.median(getattr(s, what) for s in self.samples))
 
 
 STATS = re.compile(r" in [0-9.]+s\b")
@@ -81,31 +86,53 @@ def _last_count(pattern: re.Pattern[str], text: str) -> int:
     return int(found[-1]) if found else 0
 
 
-def run_once(contender: Contender, cwd: Path) -> Sample:
-    """Run the contender once; stop the benchmark if it did not end as expected."""
-    # Bytecode caches are written (by the warm-up run) and used, as in everyday runs:
-    # without them every run would compile the test modules and the plugin's own.
-    env = {**os.environ, **contender.env}
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *contender.args]
+def spawn(
+    command: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None
+) -> tuple[int, str, Sample]:
+    """Run ``command`` once as a child: its exit code, its output (stdout and stderr)
+    and its sample (wall time around it; CPU time and peak RSS from ``os.wait4``)."""
     with tempfile.TemporaryFile("w+") as out:
         start = time.perf_counter()
         child = subprocess.Popen(
-            command, cwd=contender.cwd or cwd, env=env, stdout=out, stderr=subprocess.STDOUT
+            command,
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         output = out.read()
+    return child.returncode, output, Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+
+
+def run_once(contender: Contender, cwd: Path) -> Sample:
+    """Run the contender once; stop the benchmark if it did not end as expected."""
+    # Bytecode caches are written (by the warm-up run) and used, as in everyday runs:
+    # without them every run would compile the test modules and the plugin's own.
+    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *contender.args]
+    command = list(contender.command) or pytest
+    returncode, output, sample = spawn(command, contender.cwd or cwd, contender.env)
+    if contender.command:
+        missing = [p for p in contender.expect_output if not re.search(p, output)]
+        if returncode != contender.expect_exit or missing:
+            raise SystemExit(
+                f"{contender.name}: expected exit {contender.expect_exit} and output matching "
+                f"{list(contender.expect_output)}; got exit {returncode}, not found: {missing}"
+                f"\n$ {' '.join(command)}\n{output[-3000:]}"
+            )
+        return sample
     passed, failed = _last_count(PASSED, output), _last_count(FAILED, output)
     expected = (contender.expect_exit, contender.expect_passed, contender.expect_failed)
-    if (child.returncode, passed, failed) != expected:
+    if (returncode, passed, failed) != expected:
         raise SystemExit(
             f"{contender.name}: expected exit {expected[0]}, {expected[1]} passed, "
-            f"{expected[2]} failed; got exit {child.returncode}, {passed} passed, "
+            f"{expected[2]} failed; got exit {returncode}, {passed} passed, "
             f"{failed} failed\n$ {' '.join(command)}\n{output[-3000:]}"
         )
-    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+    return sample
 
 
 def prepare(args: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> None:
@@ -130,12 +157,13 @@ def rounds_for(quick: int, full: int) -> int:
     return quick if os.environ.get("BENCH_QUICK") else full
 
 
-def compare(contenders: Sequence[Contender], cwd: Path, rounds: int) -> None:
+def compare(contenders: Sequence[Contender], cwd: Path, rounds: int, warm_up: bool = True) -> None:
     """Run every contender ``rounds`` times after one warm-up each, interleaved and in
     alternating order (forwards, then backwards), so slow drifts of the machine's load
     hit every contender alike. In quick mode (``BENCH_QUICK=1``) there is no warm-up:
-    the first timed run checks the outcome as well."""
-    if not os.environ.get("BENCH_QUICK"):
+    the first timed run checks the outcome as well; nor with ``warm_up=False``, for
+    runs too long to repeat (the caller warms the caches up some cheaper way)."""
+    if warm_up and not os.environ.get("BENCH_QUICK"):
         for contender in contenders:
             run_once(contender, cwd)
     for number in range(rounds):
@@ -155,8 +183,10 @@ def ratio(contenders: Sequence[Contender], name: str, baseline: str, what: str =
     next to each other in time, so pairing them cancels most of the drift of the
     machine's load (a plain ratio of medians can pair a quiet run with a busy one)."""
     ours, theirs = by_name(contenders, name).samples, by_name(contenders, baseline).samples
-    return statistics.median(
-        getattr(a, what) / getattr(b, what) for a, b in zip(ours, theirs, strict=True)
+    return float(
+        statistics.median(
+            getattr(a, what) / getattr(b, what) for a, b in zip(ours, theirs, strict=True)
+        )
     )
 
 

@@ -35,6 +35,7 @@ import bench_determinism
 import bench_goldens
 import bench_ladder
 import bench_overhead
+import bench_scale
 from _harness import Finding, Outcome, findings_table, run_benchmarks, set_mode
 
 HERE = Path(__file__).resolve().parent
@@ -70,6 +71,7 @@ BENCHMARKS: dict[str, Callable[[bool], Outcome]] = {
     **bench_goldens.BENCHMARKS,
     **bench_determinism.BENCHMARKS,
     **bench_ladder.BENCHMARKS,
+    **bench_scale.BENCHMARKS,
     "repository": repository,
 }
 
