@@ -46,6 +46,7 @@ from pytest_graduation import capabilities
 from pytest_graduation._version import __version__
 from pytest_graduation.config import GraduationConfig, load
 from pytest_graduation.model import GateRun, TestRecord
+from pytest_graduation.record_table import decode
 from pytest_graduation.report import GraduationReport, write_report
 
 HERE: Final = Path(__file__).resolve().parent
@@ -382,9 +383,10 @@ def _tally(paths: Sequence[Path]) -> tuple[int, int]:
     for path in paths:
         raw = path.read_bytes()
         data = json.loads(gzip.decompress(raw) if raw[:2] == GZIP_MAGIC else raw)
-        tests = [r for r in data["records"] if r["required"]]
+        records = decode(data["records"]).records()  # the report's own reader of its table
+        tests = [r for r in records if r.required]
         required += len(tests)
-        passing += sum(r["outcome"] in ("passed", "xpassed") for r in tests)
+        passing += sum(r.outcome in ("passed", "xpassed") for r in tests)
     return passing, required
 
 

@@ -23,7 +23,15 @@ from pytest_graduation.features import builtin_criteria, builtin_criteria_names
 from pytest_graduation.judge import judge
 from pytest_graduation.ladder import render_lines, write_badge
 from pytest_graduation.listing import NAMED, capped
-from pytest_graduation.model import Criterion, CriterionResult, GateRun, Outcome, Status, TestRecord
+from pytest_graduation.model import (
+    Criterion,
+    CriterionResult,
+    GateRun,
+    Outcome,
+    Status,
+    TestRecord,
+    record_of_fields,
+)
 from pytest_graduation.options import git_revision
 from pytest_graduation.outcomes import SEVERITY
 from pytest_graduation.record_table import Kind
@@ -95,23 +103,23 @@ def _agree_on_configuration(shards: Sequence[ShardReport], settings: GraduationC
     )
 
 
-@dataclass(slots=True)
-class Joined:
-    """One test over every shard that ran it."""
-
-    outcome: str
-    reruns: int
-    #: its outcome in the first shard that ran it, and that shard's position
-    first: str
-    where: int
-
-
 @dataclass
 class Merged:
+    """The shards' records joined. Usually every test ran in one shard and none was
+    deselected: the records are then each shard's, one after the other
+    (:attr:`disjoint`). Otherwise they are joined per node id, in dicts."""
+
+    shards: Sequence[ShardReport] = ()
+    #: every test in one shard, none deselected: no record needs joining
+    disjoint: bool = True
     #: what each test is; a shard that ran it beats one that deselected it
     described: dict[str, Kind] = field(default_factory=dict)
-    #: how each test ended in the shards that ran it
-    outcomes: dict[str, Joined] = field(default_factory=dict)
+    #: the worst outcome of each test in the shards that ran it
+    outcomes: dict[str, str] = field(default_factory=dict)
+    #: its outcome in the first shard that ran it, and that shard's position
+    first: dict[str, tuple[str, int]] = field(default_factory=dict)
+    #: the most reruns a shard reported, for the tests that were rerun
+    reruns: dict[str, int] = field(default_factory=dict)
     facts: dict[str, list[Any]] = field(default_factory=dict)
     conflicts: list[str] = field(default_factory=list)
     collection_errors: list[str] = field(default_factory=list)
@@ -120,66 +128,78 @@ class Merged:
         """The joined records, judged at ``level``: built once, here (a million of
         them is the size this is written for)."""
         target = settings.level_index(level)
-        #: by the kind's identity: the kinds are a few shared objects, and hashing
-        #: a million of them by value would cost more than building the records
-        required: dict[int, bool] = {}
-        outcomes = self.outcomes
-        records = []
+
+        def required(kind: Kind) -> bool:
+            phase = kind.phase
+            return phase not in settings.levels or settings.level_index(phase) <= target
+
+        if self.disjoint:
+            return tuple(r for shard in self.shards for r in shard.table.records(required))
+        templates: dict[int, dict[str, Any]] = {}  # by the kind's identity: few, shared
+        made = []
         for nodeid, kind in self.described.items():
-            joined = outcomes.get(nodeid)
-            if id(kind) not in required:
-                phase = kind.phase
-                required[id(kind)] = (
-                    phase not in settings.levels or settings.level_index(phase) <= target
-                )
-            records.append(
-                TestRecord(
-                    nodeid,
-                    joined.outcome if joined else Outcome.NOT_RUN,
-                    kind.phase,
-                    kind.markers,
-                    required[id(kind)],
-                    joined.reruns if joined else 0,
-                    kind.capabilities,
-                    kind.deselected and joined is None,
-                )
-            )
-        return tuple(records)
+            template = templates.get(id(kind))
+            if template is None:
+                template = templates[id(kind)] = {**kind.template(), "required": required(kind)}
+            fields = template.copy()
+            fields["nodeid"] = nodeid
+            outcome = self.outcomes.get(nodeid)
+            if outcome is not None:
+                fields["outcome"], fields["deselected"] = outcome, False
+                fields["reruns"] = self.reruns.get(nodeid, 0)
+            made.append(fields)
+        return tuple(map(record_of_fields, made))
+
+
+def _all_disjoint(shards: Sequence[ShardReport]) -> bool:
+    """Whether every test is in one shard report only and none is deselected."""
+    seen: set[str] = set()
+    for shard in shards:
+        if any(kind.deselected for kind in shard.table.kinds):
+            return False
+        if not seen.isdisjoint(shard.table.nodeids):
+            return False
+        seen.update(shard.table.nodeids)
+    return True
 
 
 def _join_records(merged: Merged, shards: Sequence[ShardReport], position: int) -> None:
+    """One shard's records into the joined dicts (tests in several shards, or
+    deselected in some)."""
     table = shards[position].table
-    described, outcomes, kinds = merged.described, merged.outcomes, table.kinds
-    for index, (nodeid, outcome, kind_index) in enumerate(
-        zip(table.nodeids, table.outcomes, table.kind, strict=True)
+    described, outcomes, first = merged.described, merged.outcomes, merged.first
+    kinds = list(map(table.kinds.__getitem__, table.kind))
+    for index, (nodeid, outcome, kind) in enumerate(
+        zip(table.nodeids, table.outcomes, kinds, strict=True)
     ):
-        kind = kinds[kind_index]
         known = described.get(nodeid)
         if known is None or known.deselected:
             described[nodeid] = kind
-        joined = outcomes.get(nodeid)
-        if kind.deselected or (outcome == Outcome.NOT_RUN and joined is not None):
+        worst = outcomes.get(nodeid)
+        if kind.deselected or (outcome == Outcome.NOT_RUN and worst is not None):
             continue
-        reruns = table.reruns.get(index, 0)
-        if joined is None:
-            outcomes[nodeid] = Joined(outcome, reruns, outcome, position)
+        if index in table.reruns:
+            merged.reruns[nodeid] = max(merged.reruns.get(nodeid, 0), table.reruns[index])
+        if worst is None:
+            outcomes[nodeid], first[nodeid] = outcome, (outcome, position)
             continue
-        if joined.first != outcome:
+        seen, where = first[nodeid]
+        if seen != outcome:
             merged.conflicts.append(
-                f"{nodeid}: {joined.first} in {shards[joined.where].path.name} "
+                f"{nodeid}: {seen} in {shards[where].path.name} "
                 f"but {outcome} in {shards[position].path.name}"
             )
-        if SEVERITY[outcome] > SEVERITY[joined.outcome]:
-            joined.outcome = outcome
-        joined.reruns = max(joined.reruns, reruns)
+        if SEVERITY[outcome] > SEVERITY[worst]:
+            outcomes[nodeid] = outcome
 
 
 def combine(shards: Sequence[ShardReport]) -> Merged:
     """Join the shards' records and facts. A test that ran in several shards with
     different outcomes keeps the worst one and is listed as a conflict."""
-    merged = Merged()
+    merged = Merged(shards=shards, disjoint=_all_disjoint(shards))
     for position, shard in enumerate(shards):
-        _join_records(merged, shards, position)
+        if not merged.disjoint:
+            _join_records(merged, shards, position)
         for stream, values in shard.data["facts"].items():
             merged.facts.setdefault(stream, []).extend(values)
         merged.collection_errors += [
@@ -360,22 +380,22 @@ def merge(
     base: str | None = None,
     ladder: bool = False,
 ) -> GraduationReport:
+    from pytest_graduation.coverage import COVERAGE_NEW_STREAM
+
     with collector_paused():
         shards = _read_agreeing(level, paths, settings)
         merged = combine(shards)
-    from pytest_graduation.coverage import COVERAGE_NEW_STREAM
-
-    new_code_base = _new_code_base(merged, settings, level, base)
-    if coverage_file is not None:
-        # the changed lines are recomputed from the combined data, in this checkout
-        merged.facts.pop(COVERAGE_NEW_STREAM, None)
-        merged.facts.update(coverage_facts(coverage_file, rootdir, new_code_base))
-    run = _merged_run(level, settings, rootdir, shards, merged)
-    criteria = [*_merged_builtins(settings, level), *_custom_criteria(shards)]
-    report = judge(run, criteria)
-    _refuse_other_trees(shards, report)
-    if ladder:
-        _climb_shards(shards, run, report)
+        new_code_base = _new_code_base(merged, settings, level, base)
+        if coverage_file is not None:
+            # the changed lines are recomputed from the combined data, in this checkout
+            merged.facts.pop(COVERAGE_NEW_STREAM, None)
+            merged.facts.update(coverage_facts(coverage_file, rootdir, new_code_base))
+        run = _merged_run(level, settings, rootdir, shards, merged)
+        criteria = [*_merged_builtins(settings, level), *_custom_criteria(shards)]
+        report = judge(run, criteria)
+        _refuse_other_trees(shards, report)
+        if ladder:
+            _climb_shards(shards, run, report)
     return report
 
 

@@ -19,11 +19,11 @@ untrusted input when ``merge`` reads a shard.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, final
 
-from pytest_graduation.model import Outcome, TestRecord
+from pytest_graduation.model import Outcome, TestRecord, record_of_fields
 
 #: one character per outcome; written into every table as its ``legend``
 LEGEND: Final = {
@@ -121,6 +121,20 @@ class Kind:
     required: bool
     deselected: bool
 
+    def template(self) -> dict[str, Any]:
+        """The fields of a record of this kind, but for its node id and outcome."""
+        return {
+            "nodeid": "",
+            "outcome": Outcome.NOT_RUN,
+            "phase": self.phase,
+            "markers": self.markers,
+            "required": self.required,
+            "reruns": 0,
+            "capabilities": self.capabilities,
+            "deselected": self.deselected,
+            "longrepr": "",
+        }
+
 
 @final
 @dataclass(frozen=True)
@@ -136,23 +150,21 @@ class RecordTable:
     #: record index -> rerun count, for the records that were rerun
     reruns: Mapping[int, int]
 
-    def records(self) -> tuple[TestRecord, ...]:
-        kinds, reruns = self.kinds, self.reruns
-        return tuple(
-            TestRecord(
-                nodeid=nodeid,
-                outcome=outcome,
-                phase=(k := kinds[index]).phase,
-                markers=k.markers,
-                required=k.required,
-                reruns=reruns.get(position, 0),
-                capabilities=k.capabilities,
-                deselected=k.deselected,
-            )
-            for position, (nodeid, outcome, index) in enumerate(
-                zip(self.nodeids, self.outcomes, self.kind, strict=True)
-            )
-        )
+    def records(self, required: Callable[[Kind], bool] | None = None) -> tuple[TestRecord, ...]:
+        """The records; ``required`` decides their ``required`` anew (``merge`` judges
+        at its own level) instead of the table's."""
+        templates = [kind.template() for kind in self.kinds]
+        if required is not None:
+            for kind, template in zip(self.kinds, templates, strict=True):
+                template["required"] = required(kind)
+        made = []
+        for nodeid, outcome, index in zip(self.nodeids, self.outcomes, self.kind, strict=True):
+            fields = templates[index].copy()
+            fields["nodeid"], fields["outcome"] = nodeid, outcome
+            made.append(fields)
+        for position, count in self.reruns.items():
+            made[position]["reruns"] = count
+        return tuple(map(record_of_fields, made))
 
 
 def _expect(condition: bool, what: str) -> None:
@@ -165,7 +177,13 @@ def _is_index(value: object) -> bool:
 
 
 def _is_strings(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, list) and set(map(type, value)) <= {str}
+
+
+def _all_indices(values: list[Any]) -> bool:
+    """Every value a non-negative ``int`` (``bool`` is not one); checked a column at a
+    time, without a Python-level call per value (a column has a million)."""
+    return set(map(type, values)) <= {int} and (not values or min(values) >= 0)
 
 
 def _kind(raw: object, index: int) -> Kind:
@@ -207,10 +225,11 @@ def _nodeids(prefix: object, suffix: object, count: int) -> tuple[str, ...]:
         "records.suffix is not `count` strings",
     )
     assert isinstance(prefix, list) and isinstance(suffix, list)
+    _expect(_all_indices(prefix), "records.prefix is not a list of lengths")
     nodeids: list[str] = []
     previous = ""
     for index, (shared, rest) in enumerate(zip(prefix, suffix, strict=True)):
-        if not _is_index(shared) or shared > len(previous):
+        if shared > len(previous):
             raise TableError(f"records.prefix[{index}] is not a length of the node id before it")
         previous = previous[:shared] + rest
         nodeids.append(previous)
@@ -256,7 +275,8 @@ def decode(raw: object) -> RecordTable:
     _expect(
         isinstance(kind, list)
         and len(kind) == count
-        and all(_is_index(k) and k < len(decoded_kinds) for k in kind),
+        and _all_indices(kind)
+        and (not kind or max(kind) < len(decoded_kinds)),
         "records.kind is not `count` indices into records.kinds",
     )
     assert isinstance(kind, list)

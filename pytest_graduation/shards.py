@@ -113,14 +113,21 @@ def _finite(text: str) -> float:
     return value
 
 
+_NESTED: Final = frozenset({dict, list})
+
+
 def _deeper_than(value: Any, limit: int) -> bool:
-    """Whether ``value`` nests deeper than ``limit``; iterative, so any depth is safe."""
+    """Whether ``value`` nests deeper than ``limit``; iterative, so any depth is safe.
+    A list of plain values (a records column of a million) is passed over by the
+    types of its items, without a Python-level step per item."""
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        children = item.values() if isinstance(item, dict) else item
         if depth > limit:
             return True
+        children = item.values() if isinstance(item, dict) else item
+        if _NESTED.isdisjoint(set(map(type, children))):
+            continue
         stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
     return False
 
