@@ -7,14 +7,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 import pytest
 
 from pytest_graduation import capabilities, strict_json
 from pytest_graduation._version import __version__
 from pytest_graduation.checklist import checklist_rows
-from pytest_graduation.model import Criterion, CriterionResult, GateRun, Outcome, TestRecord
+from pytest_graduation.model import (
+    Criterion,
+    CriterionResult,
+    GateRun,
+    Outcome,
+    TestRecord,
+    record_of_fields,
+)
 from pytest_graduation.outcomes import Entry
 from pytest_graduation.recording import ITEMS_STREAM, SKIPPED_COLLECTORS_STREAM
 from pytest_graduation.report import CriterionOutcome, GraduationReport
@@ -68,20 +75,27 @@ def _record(
     settings: GraduationConfig,
     level: str,
 ) -> TestRecord:
-    entry = outcomes.get(nodeid, Entry())
+    entry = outcomes.get(nodeid, _NOT_RUN)
     phase = facts.get("phase", settings.levels[0])
     target = settings.level_index(level)
-    return TestRecord(
-        nodeid=nodeid,
-        outcome=entry.outcome,
-        phase=phase,
-        markers=frozenset(facts.get("markers", ())),
-        required=phase not in settings.levels or settings.level_index(phase) <= target,
-        reruns=entry.reruns,
-        capabilities=tuple(facts.get("capabilities", ())),
-        deselected=bool(facts.get("deselected", False)) and nodeid not in outcomes,
-        longrepr=entry.longrepr,
+    # every field, built without the frozen dataclass's per-field __init__: this runs
+    # for every test of the session (model.record_of_fields)
+    return record_of_fields(
+        {
+            "nodeid": nodeid,
+            "outcome": entry.outcome,
+            "phase": phase,
+            "markers": frozenset(facts.get("markers", ())),
+            "required": phase not in settings.levels or settings.level_index(phase) <= target,
+            "reruns": entry.reruns,
+            "capabilities": tuple(facts.get("capabilities", ())),
+            "deselected": bool(facts.get("deselected", False)) and nodeid not in outcomes,
+            "longrepr": entry.longrepr,
+        }
     )
+
+
+_NOT_RUN: Final = Entry()
 
 
 def evaluate(criterion: Criterion, run: GateRun) -> CriterionResult:

@@ -91,6 +91,8 @@ class OutcomeLedger:
         entry = self.entries.get(report.nodeid)
         if entry is None:
             entry = self.entries[report.nodeid] = Entry()
+        if report.outcome == "passed" and report.when != "call":
+            return  # a passing setup or teardown: never worse than what is recorded
         if str(report.outcome) == "rerun":  # pytest-rerunfailures: this attempt will be retried
             entry.reruns += 1
             entry.outcome, entry.longrepr = Outcome.NOT_RUN, ""
