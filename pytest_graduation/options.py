@@ -61,7 +61,13 @@ class ImplyCollectOnly(argparse.Action):
 
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("graduation", "release gate (pytest-graduation)")
-    for add in (_gate_options, _maintenance_options, _measurement_options, _other_options):
+    for add in (
+        _gate_options,
+        _report_options,
+        _maintenance_options,
+        _measurement_options,
+        _other_options,
+    ):
         add(group)
 
 
@@ -83,22 +89,6 @@ def _gate_options(group: pytest.OptionGroup) -> None:
         "of pyproject.toml",
     )
     group.addoption(
-        "--graduation-report",
-        metavar="PATH",
-        dest="graduation_report",
-        default=None,
-        help="write the readiness report to PATH (Markdown if it ends in .md, else JSON; "
-        "gzip-compressed if it ends in .gz, e.g. report.json.gz)",
-    )
-    group.addoption(
-        "--graduation-report-tests",
-        dest="graduation_report_tests",
-        choices=INCLUDED,
-        default=ALL,
-        help="which per-test records the JSON report keeps: all (default; merge needs "
-        "them), failed (failed and error only) or none",
-    )
-    group.addoption(
         "--graduation-ladder",
         action="store_true",
         dest="graduation_ladder",
@@ -113,6 +103,26 @@ def _gate_options(group: pytest.OptionGroup) -> None:
         default=None,
         help="write a shields.io endpoint badge of the highest ready level to PATH "
         "(implies --graduation-ladder)",
+    )
+
+
+def _report_options(group: pytest.OptionGroup) -> None:
+    """Where the report goes and what it keeps."""
+    group.addoption(
+        "--graduation-report",
+        metavar="PATH",
+        dest="graduation_report",
+        default=None,
+        help="write the readiness report to PATH (Markdown if it ends in .md, else JSON; "
+        "gzip-compressed if it ends in .gz, e.g. report.json.gz)",
+    )
+    group.addoption(
+        "--graduation-report-tests",
+        dest="graduation_report_tests",
+        choices=INCLUDED,
+        default=ALL,
+        help="which per-test records the JSON report keeps: all (default; merge needs "
+        "them), failed (failed and error only) or none",
     )
 
 

@@ -78,13 +78,8 @@ def encode(records: Sequence[TestRecord], included: str = ALL) -> dict[str, Any]
         suffix.append(record.nodeid[shared:])
         previous = record.nodeid
         codes.append(CODES[record.outcome])
-        key = (
-            record.phase,
-            tuple(sorted(record.markers)),
-            tuple(record.capabilities),
-            record.required,
-            record.deselected,
-        )
+        markers, capabilities = tuple(sorted(record.markers)), tuple(record.capabilities)
+        key = (record.phase, markers, capabilities, record.required, record.deselected)
         kind.append(kinds.setdefault(key, len(kinds)))
         if record.reruns:
             reruns.append([index, record.reruns])

@@ -356,6 +356,33 @@ def _untracked(git: _Git, toplevel: Path, keep: Callable[[str], bool]) -> dict[s
     return found
 
 
+#: a diff of the working tree against a commit, as plain text whatever the
+#: user's git configuration (no colour, no external diff, no text conversion)
+DIFF_ARGS: Final = (
+    "diff",
+    "--unified=0",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--text",
+    "--submodule=short",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    "-M",
+)
+
+
+def _tracked_changes(git: _Git, commit: str) -> dict[str, frozenset[int]]:
+    """Changed lines of tracked files between ``commit`` and the working tree."""
+    diff = git.run(*DIFF_ARGS, commit, "--").stdout
+    try:
+        return parse_diff(diff)
+    except ValueError as exc:
+        raise GitProblem(
+            f"not measured: git diff gave output this gate cannot read: {exc}"
+        ) from None
+
+
 def changed_lines(
     rootdir: Path, base: str, keep: Callable[[str], bool] | None = None
 ) -> dict[str, frozenset[int]]:
@@ -367,27 +394,7 @@ def changed_lines(
     files nobody asks about are not read. Raises :class:`GitProblem`."""
     toplevel = _toplevel(rootdir)
     git = _Git(toplevel)
-    commit = merge_base(git, base)
-    diff = git.run(
-        "diff",
-        "--unified=0",
-        "--no-color",
-        "--no-ext-diff",
-        "--no-textconv",
-        "--text",
-        "--submodule=short",
-        "--src-prefix=a/",
-        "--dst-prefix=b/",
-        "-M",
-        commit,
-        "--",
-    ).stdout
-    try:
-        tracked = parse_diff(diff)
-    except ValueError as exc:
-        raise GitProblem(
-            f"not measured: git diff gave output this gate cannot read: {exc}"
-        ) from None
+    tracked = _tracked_changes(git, merge_base(git, base))
 
     def named(name: str) -> str:
         return relative(str(toplevel / name), rootdir)

@@ -179,6 +179,27 @@ def _analysed(
     return lines
 
 
+def _changed_files(
+    cov: coverage.Coverage,
+    known: Mapping[str, str],
+    changed: Mapping[str, frozenset[int]],
+    reuse: Mapping[str, FileLines],
+) -> dict[str, dict[str, list[int]]]:
+    """Per changed file that coverage.py measured: its changed statements, its
+    statements and its missed statements (files in ``reuse`` are not analysed again)."""
+    done = {path: reuse[path] for path in changed if path in known and path in reuse}
+    lines = {**done, **_analysed(cov, known, (p for p in changed if p not in done))}
+    files: dict[str, dict[str, list[int]]] = {}
+    for path, (statements, missing) in sorted(lines.items()):
+        source = Path(known[path]).read_bytes()
+        files[path] = {
+            "changed": sorted(on_statements(changed[path], source, statements)),
+            "statements": sorted(statements),
+            "missing": sorted(missing),
+        }
+    return files
+
+
 def measure_new_code(
     cov: coverage.Coverage,
     rootdir: Path,
@@ -200,18 +221,9 @@ def measure_new_code(
         known = _by_relpath(cov, rootdir)
         if not known:
             return {"error": f"not measured: coverage.py has no data; {HINT}"}
-        changed = changed_lines(rootdir, base, keep=known.__contains__)
-        reuse = analysed or {}
-        done = {path: reuse[path] for path in changed if path in known and path in reuse}
-        lines = {**done, **_analysed(cov, known, (p for p in changed if p not in done))}
-        files: dict[str, dict[str, list[int]]] = {}
-        for path, (statements, missing) in sorted(lines.items()):
-            source = Path(known[path]).read_bytes()
-            files[path] = {
-                "changed": sorted(on_statements(changed[path], source, statements)),
-                "statements": sorted(statements),
-                "missing": sorted(missing),
-            }
+        files = _changed_files(
+            cov, known, changed_lines(rootdir, base, keep=known.__contains__), analysed or {}
+        )
     except GitProblem as problem:
         return {"error": problem.hint}
     except (CoverageException, OSError) as exc:
