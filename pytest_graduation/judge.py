@@ -68,6 +68,10 @@ def _described(items: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any
     return described
 
 
+#: the ledger entry of a test no report arrived for
+_NOT_RUN: Final = Entry()
+
+
 def _record(
     nodeid: str,
     facts: Mapping[str, Any],
@@ -93,9 +97,6 @@ def _record(
             "longrepr": entry.longrepr,
         }
     )
-
-
-_NOT_RUN: Final = Entry()
 
 
 def evaluate(criterion: Criterion, run: GateRun) -> CriterionResult:

@@ -56,7 +56,7 @@ class PendingFailures:
         if report.outcome != "skipped":  # most reports, so the cheapest test first
             return
         reason = getattr(report, "wasxfail", None)
-        if isinstance(reason, str) and reason.startswith(PENDING_REASON) and report.skipped:
+        if isinstance(reason, str) and reason.startswith(PENDING_REASON):
             outcome = Outcome.FAILED if report.when == "call" else Outcome.ERROR
             if self.failed.get(report.nodeid) != Outcome.ERROR:
                 self.failed[report.nodeid] = outcome

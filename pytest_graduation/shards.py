@@ -26,7 +26,7 @@ from pytest_graduation.report_reader import (
 )
 
 #: the largest report read, once decompressed: a report of 1,000,000 tests is about
-#: 20 MB (docs/performance.md), and the limit keeps what one hostile shard can make
+#: 37 MB (docs/performance.md), and the limit keeps what one hostile shard can make
 #: merge allocate bounded (a gzip bomb is cut off here, not inflated to its end)
 MAX_REPORT_BYTES: Final = 64 * 1024 * 1024
 GZIP_MAGIC: Final = b"\x1f\x8b"
