@@ -14,6 +14,7 @@ import pytest
 from pytest_graduation import capabilities, strict_json
 from pytest_graduation._version import __version__
 from pytest_graduation.checklist import checklist_rows
+from pytest_graduation.item_facts import described_items
 from pytest_graduation.model import (
     Criterion,
     CriterionResult,
@@ -33,17 +34,18 @@ UNREPORTED_STREAMS = (ITEMS_STREAM, SKIPPED_COLLECTORS_STREAM)
 
 
 def build_records(
-    items: Iterable[Mapping[str, Any]],
+    item_batches: Iterable[Mapping[str, Any]],
     outcomes: Mapping[str, Entry],
     settings: GraduationConfig,
     level: str,
     skipped_collectors: Iterable[Mapping[str, Any]] = (),
 ) -> tuple[TestRecord, ...]:
-    """Join what tests are (item facts, possibly repeated by several workers) with how
-    they ended (the outcome ledger). A test with reports but no facts is treated as
-    required: missing facts must never relax the gate. A collector skipped at
-    collection is one required, skipped record (its tests were never seen)."""
-    described = _described(items)
+    """Join what tests are (the ``items`` stream: batches, one or two per collecting
+    process, see :mod:`item_facts`) with how they ended (the outcome ledger). A test
+    with reports but no facts is treated as required: missing facts must never relax
+    the gate. A collector skipped at collection is one required, skipped record (its
+    tests were never seen)."""
+    described = described_items(item_batches)
     records = [
         _record(nodeid, described.get(nodeid, {}), outcomes, settings, level)
         for nodeid in dict.fromkeys([*described, *outcomes])
@@ -56,16 +58,6 @@ def build_records(
             reason = str(collector.get("reason", ""))
             records.append(TestRecord(nodeid, Outcome.SKIPPED, settings.levels[0], longrepr=reason))
     return tuple(records)
-
-
-def _described(items: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
-    """Each test's facts once; a worker that ran it beats one that deselected it."""
-    described: dict[str, Mapping[str, Any]] = {}
-    for item in items:
-        nodeid = item["nodeid"]
-        if nodeid not in described or described[nodeid].get("deselected"):
-            described[nodeid] = item
-    return described
 
 
 #: the ledger entry of a test no report arrived for

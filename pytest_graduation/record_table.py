@@ -67,16 +67,38 @@ def _shared_prefix(first: str, second: str) -> int:
     return index
 
 
+def front_code(nodeids: Iterable[str]) -> tuple[list[int], list[str]]:
+    """``(prefix, suffix)``: each node id as the length it shares with the one before
+    it and the rest (:func:`front_decode` reverses it)."""
+    prefix, suffix = [], []
+    previous = ""
+    for nodeid in nodeids:
+        shared = _shared_prefix(previous, nodeid)
+        prefix.append(shared)
+        suffix.append(nodeid[shared:])
+        previous = nodeid
+    return prefix, suffix
+
+
+def front_decode(prefix: Sequence[int], suffix: Sequence[str], where: str) -> tuple[str, ...]:
+    """The node ids :func:`front_code` gave ``prefix`` and ``suffix`` for (lengths
+    already checked to be non-negative ints); ``where`` names the columns in errors."""
+    nodeids: list[str] = []
+    previous = ""
+    for index, (shared, rest) in enumerate(zip(prefix, suffix, strict=True)):
+        if shared > len(previous):
+            raise TableError(f"{where}.prefix[{index}] is not a length of the node id before it")
+        previous = previous[:shared] + rest
+        nodeids.append(previous)
+    return tuple(nodeids)
+
+
 def encode(records: Sequence[TestRecord], included: str = ALL) -> dict[str, Any]:
     """The table of ``records`` (already filtered by :func:`kept`)."""
     kinds: dict[tuple[Any, ...], int] = {}
-    prefix, suffix, kind, reruns, codes = [], [], [], [], []
-    previous = ""
+    kind, reruns, codes = [], [], []
+    prefix, suffix = front_code(record.nodeid for record in records)
     for index, record in enumerate(records):
-        shared = _shared_prefix(previous, record.nodeid)
-        prefix.append(shared)
-        suffix.append(record.nodeid[shared:])
-        previous = record.nodeid
         codes.append(CODES[record.outcome])
         markers, capabilities = tuple(sorted(record.markers)), tuple(record.capabilities)
         key = (record.phase, markers, capabilities, record.required, record.deselected)
@@ -221,14 +243,7 @@ def _nodeids(prefix: object, suffix: object, count: int) -> tuple[str, ...]:
     )
     assert isinstance(prefix, list) and isinstance(suffix, list)
     _expect(_all_indices(prefix), "records.prefix is not a list of lengths")
-    nodeids: list[str] = []
-    previous = ""
-    for index, (shared, rest) in enumerate(zip(prefix, suffix, strict=True)):
-        if shared > len(previous):
-            raise TableError(f"records.prefix[{index}] is not a length of the node id before it")
-        previous = previous[:shared] + rest
-        nodeids.append(previous)
-    return tuple(nodeids)
+    return front_decode(prefix, suffix, "records")
 
 
 def _reruns(raw: object, count: int) -> dict[int, int]:

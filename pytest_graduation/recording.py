@@ -15,10 +15,13 @@ import pytest
 from pytest_graduation.capabilities import declared
 from pytest_graduation.facts import facts_of, is_xdist_worker
 from pytest_graduation.globs import match_nodeid
+from pytest_graduation.item_facts import ItemKind, item_batch
 from pytest_graduation.partial import PARTIAL_RUN_STREAM, partial_run
 from pytest_graduation.settings import GraduationConfig
 from pytest_graduation.validation import quote
 
+#: what each collected test is: one batch (:mod:`item_facts`) per collection and per
+#: deselection, in each collecting process
 ITEMS_STREAM: Final = "items"
 #: modules, classes and packages skipped at collection (``importorskip``, a conftest
 #: skip): each counts as one skipped entry
@@ -131,7 +134,7 @@ class ItemRecorder:
         #: configured globs no collected test has matched yet
         self.unmatched = dict.fromkeys(configured_globs(settings))
 
-    def _describe(self, item: pytest.Item, deselected: bool) -> dict[str, Any]:
+    def _describe(self, item: pytest.Item, deselected: bool) -> tuple[str, ItemKind]:
         marks = list(item.iter_markers_with_node())  # walked once: this runs for every test
         if self.unmatched:
             for key, glob in [k for k in self.unmatched if match_nodeid(k[1], item.nodeid)]:
@@ -144,13 +147,8 @@ class ItemRecorder:
             phase, capabilities = self.settings.levels[0], []
         if self.settings.level_index(phase) > self.target:
             self.pending[item.nodeid] = phase
-        return {
-            "nodeid": item.nodeid,
-            "phase": phase,
-            "markers": sorted({mark.name for _, mark in marks}),
-            "capabilities": capabilities,
-            "deselected": deselected,
-        }
+        markers = tuple(sorted({mark.name for _, mark in marks}))
+        return item.nodeid, (phase, markers, tuple(capabilities), deselected)
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         # once, where the gate judges (xdist workers share the controller's options)
@@ -167,14 +165,13 @@ class ItemRecorder:
             )
 
     def pytest_deselected(self, items: Sequence[pytest.Item]) -> None:
-        store = facts_of(self.config)
-        for item in items:
-            store.add(ITEMS_STREAM, self._describe(item, deselected=True))
+        described = [self._describe(item, deselected=True) for item in items]
+        facts_of(self.config).add(ITEMS_STREAM, item_batch(described))
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         store = facts_of(self.config)
-        for item in session.items:
-            store.add(ITEMS_STREAM, self._describe(item, deselected=False))
+        described = [self._describe(item, deselected=False) for item in session.items]
+        store.add(ITEMS_STREAM, item_batch(described))
         matched = [[key, glob] for key, glob in configured_globs(self.settings)]
         store.add(
             GLOBS_STREAM,

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from conftest import Project, criterion, make_run, records_of, table_of
 from pytest_graduation.config import GraduationConfig, parse
+from pytest_graduation.item_facts import ItemKind, item_batch
 from pytest_graduation.judge import build_records, judge
 from pytest_graduation.merge import main, merge
 from pytest_graduation.outcomes import Entry
@@ -230,24 +231,18 @@ tests = st.lists(
 
 
 def _report(rows: list[tuple[str, str, bool]], shard: set[int] | None) -> dict[str, Any]:
-    items, entries = [], {}
+    items: list[tuple[str, ItemKind]] = []
+    entries = {}
     for index, (outcome, phase, marked) in enumerate(rows):
         nodeid = f"t/test_{index}.py::test"
         ran = shard is None or index in shard
-        items.append(
-            {
-                "nodeid": nodeid,
-                "phase": phase,
-                "markers": ["m"] if marked else [],
-                "capabilities": ["cap"] if nodeid.startswith("t/test_0") else [],
-                "deselected": not ran,
-            }
-        )
+        capabilities = ("cap",) if nodeid.startswith("t/test_0") else ()
+        items.append((nodeid, (phase, ("m",) if marked else (), capabilities, not ran)))
         if ran:
             entries[nodeid] = Entry(outcome=outcome)
     run = make_run(
         level="beta",
-        tests=build_records(items, entries, SETTINGS, "beta"),
+        tests=build_records([item_batch(items)], entries, SETTINGS, "beta"),
         rootdir=Path("."),
         settings=SETTINGS,
     )

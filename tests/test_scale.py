@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from conftest import Project, check_schema, records_of
 from pytest_graduation import shards
 from pytest_graduation._version import __version__
+from pytest_graduation.item_facts import ItemKind, described_items, item_batch
 from pytest_graduation.merge import MergeError, main, read_shard
 from pytest_graduation.model import OUTCOMES, TestRecord
 from pytest_graduation.record_table import TableError, decode, encode, kept
@@ -250,3 +251,87 @@ def test_a_table_with_any_odd_column_is_read_or_refused_cleanly(key: str, value:
         assert str(exc).startswith("records")
     else:  # accepted: then it is a table of as many records as it says
         assert len(decoded.records()) == table["count"]
+
+
+# --- the items stream that xdist workers ship -----------------------------------------
+
+WORKER_SIZES = """
+import json, pathlib
+
+def pytest_testnodedown(node, error):
+    payload = json.loads(node.workeroutput["graduation_facts"])
+    sizes = pathlib.Path("worker-sizes.txt")
+    with sizes.open("a") as out:
+        out.write(f"{len(json.dumps(payload['items'], separators=(',', ':')))}\\n")
+"""
+
+
+def test_workers_ship_item_facts_at_a_few_bytes_a_test(project: Project) -> None:
+    project.config(
+        """
+        [tool.graduation]
+        levels = ["alpha", "beta"]
+        [tool.graduation.capabilities.parser]
+        tests = ["test_parse.py::*"]
+        [tool.graduation.criteria.alpha]
+        """
+    )
+    project.write("conftest.py", WORKER_SIZES)
+    body = "import pytest\n" + "".join(
+        f"@pytest.mark.slow\n@pytest.mark.phase('beta')\ndef test_{n}():\n    pass\n"
+        if n % 2
+        else f"def test_{n}():\n    pass\n"
+        for n in range(200)
+    )
+    project.write("test_parse.py", body)
+    project.write("test_other.py", body)
+    result, report = project.gate("alpha", "-n", "2", "-k", "not test_199")
+    assert result.ret == 0, result.stdout.str()
+    sizes = [int(line) for line in (project.path / "worker-sizes.txt").read_text().split()]
+    assert len(sizes) == 2  # every worker collects the whole suite and ships it
+    # one object per test (schema 2's way) was about 100 bytes a test here
+    assert all(size < 400 * 16 for size in sizes), sizes
+    records = {r["nodeid"]: r for r in records_of(report)}
+    assert len(records) == 400
+    slow = records["test_parse.py::test_1"]
+    assert (slow["phase"], slow["required"], slow["capabilities"]) == ("beta", False, ["parser"])
+    assert set(slow["markers"]) >= {"slow", "phase"}
+    plain = records["test_other.py::test_0"]
+    assert (plain["phase"], plain["required"], plain["capabilities"]) == ("alpha", True, [])
+    assert records["test_other.py::test_199"]["deselected"] is True
+
+
+item_kinds = st.tuples(
+    st.sampled_from(["alpha", "beta"]),
+    st.sampled_from([(), ("slow",), ("parametrize", "slow")]),
+    st.sampled_from([(), ("parser",)]),
+    st.booleans(),
+)
+item_lists = st.lists(st.tuples(st.sampled_from(["a", "a::b", "ab", "b", ""]), item_kinds))
+
+
+@settings(max_examples=200, deadline=None)
+@given(batches=st.lists(item_lists, max_size=4))
+def test_item_batches_read_back_as_one_fact_per_test(
+    batches: list[list[tuple[str, ItemKind]]],
+) -> None:
+    expected: dict[str, ItemKind] = {}  # a process that ran a test beats one that deselected it
+    for nodeid, kind in (pair for batch in batches for pair in batch):
+        if nodeid not in expected or expected[nodeid][3]:
+            expected[nodeid] = kind
+    shipped = json.loads(json.dumps([item_batch(batch) for batch in batches]))
+    read = described_items(shipped)
+    assert list(read) == list(expected)
+    assert {
+        nodeid: (f["phase"], tuple(sorted(f["markers"])), f["capabilities"], f["deselected"])
+        for nodeid, f in read.items()
+    } == expected
+
+
+@pytest.mark.parametrize(
+    "batch",
+    [{}, {"kinds": [], "prefix": [0], "suffix": ["a"], "kind": [0]}, {"kinds": [[1]]}],
+)
+def test_a_broken_items_batch_is_an_error_not_fewer_tests(batch: dict[str, Any]) -> None:
+    with pytest.raises(TableError, match="an items batch that the recorder would not write"):
+        described_items([batch])
