@@ -20,6 +20,7 @@ from pytest_graduation.ladder import render_markdown as render_ladder_markdown
 from pytest_graduation.listing import NAMED, capped
 from pytest_graduation.model import Outcome, Status, TestRecord
 from pytest_graduation.record_table import ALL, encode, kept
+from pytest_graduation.regular_files import require_regular
 from pytest_graduation.report_reader import SCHEMA_VERSION, read_report
 from pytest_graduation.settings import Waiver
 
@@ -332,12 +333,10 @@ def append_github_summary(report: GraduationReport, path: Path) -> None:
         mode = path.stat().st_mode
     except FileNotFoundError:
         mode = stat.S_IFREG
-    if not stat.S_ISREG(mode):
-        raise OSError(f"{path} is not a regular file")
+    require_regular(path, mode)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK, 0o644)
     with os.fdopen(fd, "a", encoding="utf-8") as stream:
-        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-            raise OSError(f"{path} is not a regular file")
+        require_regular(path, os.fstat(stream.fileno()).st_mode)
         stream.write(render_markdown(report))
 
 

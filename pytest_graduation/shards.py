@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import stat
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +15,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from pytest_graduation.record_table import ALL, NONE, RecordTable
+from pytest_graduation.regular_files import NotAFile, TooLarge, read_regular
 from pytest_graduation.report import NOT_JUDGED, GraduationReport
 from pytest_graduation.report_reader import (
     ReportError,
@@ -48,39 +47,18 @@ class ShardReport:
     table: RecordTable
 
 
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "a socket" if stat.S_ISSOCK(mode) else "a special file"
-
-
 def _read_bounded(path: Path) -> bytes:
     """The bytes of ``path``, only when it is a regular file of at most
     :data:`MAX_REPORT_BYTES`: opening a FIFO or a device would block or never end."""
     try:
-        info = path.stat()
+        content = read_regular(path, MAX_REPORT_BYTES)
+    except NotAFile as exc:
+        raise MergeError(f"{path}: cannot read: it is a {exc.kind}, not a regular file") from None
+    except TooLarge as exc:
+        size = "" if exc.size is None else f" {exc.size} bytes is"
+        raise MergeError(f"{path}:{size} over the {exc.limit} byte limit") from None
     except OSError as exc:
         raise MergeError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise MergeError(f"{path}: cannot read: it is {_kind(info.st_mode)}, not a regular file")
-    if info.st_size > MAX_REPORT_BYTES:
-        raise MergeError(f"{path}: {info.st_size} bytes is over the {MAX_REPORT_BYTES} byte limit")
-    try:
-        # O_NONBLOCK: a FIFO swapped in after the check must not block the open
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as stream:
-            mode = os.fstat(stream.fileno()).st_mode
-            if not stat.S_ISREG(mode):
-                raise MergeError(f"{path}: cannot read: it is {_kind(mode)}, not a regular file")
-            content = stream.read(MAX_REPORT_BYTES + 1)
-    except OSError as exc:
-        raise MergeError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if len(content) > MAX_REPORT_BYTES:
-        raise MergeError(f"{path}: over the {MAX_REPORT_BYTES} byte limit")
     return _gunzipped(path, content) if content.startswith(GZIP_MAGIC) else content
 
 

@@ -178,7 +178,7 @@ def test_a_folder_or_an_oversized_lock_is_refused(
 ) -> None:
     write_tree(tmp_path, {"src/pkg/__init__.py": "X = 1\n"})
     (tmp_path / "api.lock").mkdir()
-    assert frozen(tmp_path).details[0].endswith("not a regular file (a folder)")
+    assert frozen(tmp_path).details[0].endswith("not a regular file (a directory)")
     (tmp_path / "api.lock").rmdir()
     freeze_now(tmp_path)
     monkeypatch.setattr(lockfile, "MAX_LOCK_BYTES", 10)

@@ -260,7 +260,7 @@ def test_a_regular_non_empty_file_is_evidence(tmp_path: Path) -> None:
         ),
         (
             lambda root: (root / "docs/deploy.md").mkdir(parents=True),
-            "deploy: docs/deploy.md is a folder, not a regular file",
+            "deploy: docs/deploy.md is a directory, not a regular file",
         ),
         (
             lambda root: write(root, "docs", "a file where the folder belongs"),
@@ -288,7 +288,7 @@ def test_a_fifo_is_never_opened_and_never_evidence(tmp_path: Path) -> None:
 def test_a_device_is_not_evidence() -> None:
     if not os.path.exists("/dev/null"):  # pragma: no cover - not a POSIX system
         pytest.skip("no /dev/null")
-    assert kind_of("/dev", "null") == "device"
+    assert kind_of("/dev", "null") == "character device"
 
 
 def test_a_symlink_out_of_the_rootdir_is_never_evidence(

@@ -358,7 +358,7 @@ def test_a_folder_or_a_device_is_not_a_shard_report(project: Project, where: str
     if where == "device" and not Path(os.devnull).exists():
         pytest.skip("no null device")
     path = project.path if where == "folder" else Path(os.devnull)
-    kind = "a folder" if where == "folder" else "a device"
+    kind = "a directory" if where == "folder" else "a character device"
     code, out, err = _merge(project, str(path))
     assert (code, out) == (4, "")
     assert err == f"error: {path}: cannot read: it is {kind}, not a regular file\n"

@@ -284,7 +284,7 @@ def test_a_step_summary_that_is_not_a_regular_file_gets_a_note(project: Project)
     assert process.returncode == 0, process.stdout
     assert "alpha: READY" in process.stdout
     assert f"graduation: cannot append to $GITHUB_STEP_SUMMARY ({fifo})" in process.stdout
-    assert "is not a regular file" in process.stdout
+    assert "is a FIFO, not a regular file" in process.stdout
 
 
 DISK_FULL = """

@@ -20,8 +20,6 @@ from it, so a hand-edited lock cannot crash the criterion or mean something else
 from __future__ import annotations
 
 import json
-import os
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +27,7 @@ from typing import Any, Final, final
 
 from pytest_graduation.api.surface import KINDS
 from pytest_graduation.atomic import write_atomic
+from pytest_graduation.regular_files import NotAFile, TooLarge, read_regular
 
 VERSION: Final = 1
 MAX_LOCK_BYTES: Final = 32 * 1024 * 1024
@@ -86,35 +85,15 @@ def read_lock(path: Path) -> ApiLock | None:
 
 def _read_bounded(path: Path) -> bytes | None:
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        return read_regular(path, MAX_LOCK_BYTES)
     except FileNotFoundError:
         return None
+    except NotAFile as exc:
+        raise LockError(f"{path}: not a regular file (a {exc.kind})") from None
+    except TooLarge:
+        raise LockError(f"{path}: larger than the {MAX_LOCK_BYTES} byte limit") from None
     except OSError as exc:
         raise LockError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(fd)
-        raise LockError(f"{path}: not a regular file ({_file_type(mode)})")
-    with os.fdopen(fd, "rb") as stream:
-        try:
-            data = stream.read(MAX_LOCK_BYTES + 1)
-        except OSError as exc:
-            raise LockError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if len(data) > MAX_LOCK_BYTES:
-        raise LockError(f"{path}: larger than the {MAX_LOCK_BYTES} byte limit")
-    return data
-
-
-def _file_type(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a file"
 
 
 def parse_lock(document: object, where: str) -> ApiLock:

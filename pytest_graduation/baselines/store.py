@@ -26,7 +26,7 @@ from typing import Any, Final
 
 from pytest_graduation.atomic import write_atomic
 from pytest_graduation.coverage.measure import MAX_DIGITS
-from pytest_graduation.goldens.storage import NotAFile, read_bounded
+from pytest_graduation.regular_files import NotAFile, read_regular
 
 SCHEMA_VERSION: Final = 1
 #: a benchmark takes about 200 bytes and a file about 60: room for huge suites
@@ -48,7 +48,7 @@ def baseline_file(rootdir: Path, relpath: str) -> Path:
 def read_baseline(path: Path) -> dict[str, Any] | None:
     """The validated baseline at ``path``; ``None`` when there is none."""
     try:
-        raw = read_bounded(path, MAX_BASELINE_BYTES)
+        raw = read_regular(path, MAX_BASELINE_BYTES)
     except FileNotFoundError:
         return None
     except NotAFile as exc:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final, final
 
+from pytest_graduation import regular_files
 from pytest_graduation.repository.walk import RepoTree
 
 #: the empty files a detail names at most
@@ -66,15 +67,7 @@ def _kind(info: os.stat_result) -> str:
     mode = info.st_mode
     if stat.S_ISREG(mode):
         return GOOD if info.st_size > 0 else EMPTY
-    if stat.S_ISDIR(mode):
-        return "folder"
-    if stat.S_ISFIFO(mode):
-        return "FIFO"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "device"
-    if stat.S_ISSOCK(mode):
-        return "socket"
-    return "special file"
+    return regular_files.kind_of(mode)
 
 
 def _named(paths: Sequence[str]) -> str:

@@ -8,10 +8,11 @@ from typing import final
 from pytest_graduation.goldens.lockfile import LOCK_NAME, LockError, read_lock
 from pytest_graduation.goldens.obsolete import scan
 from pytest_graduation.goldens.paths import absolute
-from pytest_graduation.goldens.storage import NotAFile, sha256_of
+from pytest_graduation.goldens.storage import sha256_of
 from pytest_graduation.listing import NAMED, capped
 from pytest_graduation.model import Criterion, CriterionResult, GateRun
 from pytest_graduation.partial import partial_reason
+from pytest_graduation.regular_files import NotAFile
 
 
 @final

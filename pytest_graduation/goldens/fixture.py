@@ -25,6 +25,7 @@ from pytest_graduation.goldens.paths import (
 )
 from pytest_graduation.goldens.state import USED_STREAM, GoldenState, state_of
 from pytest_graduation.observations import note, observations_key
+from pytest_graduation.regular_files import NotAFile
 from pytest_graduation.serialization import (
     CorruptGolden,
     Serialized,
@@ -195,7 +196,7 @@ def _unreadable(state: GoldenState, rel: str, exc: OSError) -> str:
     """Why the golden at ``rel`` cannot be read (a folder, FIFO or device is there,
     or a file stands where its folder belongs); --update-goldens replaces none of
     them, since only regular files are goldens."""
-    if isinstance(exc, storage.NotAFile):
+    if isinstance(exc, NotAFile):
         return (
             f"golden path {rel} is a {exc.kind}, not a file; goldens are regular files: "
             "remove it, then run pytest --update-goldens"

@@ -22,7 +22,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from pytest_graduation.goldens.storage import NotAFile, read_bounded, write_atomic
+from pytest_graduation.atomic import write_atomic
+from pytest_graduation.regular_files import NotAFile, read_regular
 
 LOCK_NAME: Final = "goldens.lock"
 VERSION: Final = 1
@@ -43,7 +44,7 @@ def read_lock(rootdir: Path) -> dict[str, str] | None:
     """The entries of ``goldens.lock``; ``None`` when there is no lock file."""
     path = lock_path(rootdir)
     try:
-        text = read_bounded(path, MAX_LOCK_BYTES).decode("utf-8")
+        text = read_regular(path, MAX_LOCK_BYTES).decode("utf-8")
     except FileNotFoundError:
         return None
     except NotAFile as exc:

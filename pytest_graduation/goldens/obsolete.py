@@ -37,7 +37,7 @@ from pytest_graduation.goldens.paths import (
     relative,
 )
 from pytest_graduation.goldens.state import MODULES_STREAM, TESTS_STREAM, USED_STREAM
-from pytest_graduation.goldens.storage import kind_of
+from pytest_graduation.regular_files import kind_of
 
 __all__ = ["Scan", "absolute", "deletable", "golden_files", "scan"]
 
