@@ -259,7 +259,8 @@ def test_a_folder_given_as_a_shard_report_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["merge", "--level", "beta", "--rootdir", str(tmp_path), str(tmp_path)]) == 4
-    assert f"{tmp_path}: cannot read: it is a directory, not a regular file" in capsys.readouterr().err
+    expected = f"{tmp_path}: cannot read: it is a directory, not a regular file"
+    assert expected in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("content", [b"garbage" * 50, b""], ids=["garbage", "empty"])
