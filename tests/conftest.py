@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import textwrap
 from collections.abc import Callable
 from importlib import resources
@@ -17,6 +18,19 @@ from pytest_graduation.model import GateRun, TestRecord
 from pytest_graduation.record_table import decode, encode
 
 pytest_plugins = ["pytester", "pytest_graduation.plugin"]
+
+# Some machines set PYTHONDONTWRITEBYTECODE=1. pytest then cannot cache the modules it
+# rewrites, and it rewrites every module of each plugin's distribution (Hypothesis's
+# alone is about 0.7 s) again in every process this suite starts: each xdist worker of
+# a `-n 2` run, each fresh interpreter. The processes started from here cache
+# bytecode as a default Python does; the setting of the session itself is unchanged.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
+def python_cache(path: Path) -> bool:
+    """Whether ``path`` is Python's bytecode cache or in it (pytest's rewritten test
+    modules among them), which a machine with PYTHONDONTWRITEBYTECODE does not write."""
+    return path.name == "__pycache__" or path.parent.name == "__pycache__"
 
 
 @functools.cache
