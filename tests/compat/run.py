@@ -46,6 +46,9 @@ def _pytest(where: Path, args: list[str], fixed: bool, dump: Path | None) -> dic
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")]))
     env["PYTHONHASHSEED"] = "0"
     env.pop("COMPAT_FIXED", None)
+    # where it is set, pytest rewrites every plugin module again in each process
+    # (tests/conftest.py says more); bytecode does not change what a run reports
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if fixed:
         env["COMPAT_FIXED"] = "1"
     if dump is not None:
