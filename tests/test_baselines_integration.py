@@ -146,6 +146,37 @@ def test_a_failing_session_writes_no_baseline(project: Project) -> None:
     assert not (project.path / NAME).exists()
 
 
+SELECTED = "(-k, -m, --deselect or a shard plugin)"
+
+
+@pytest.mark.parametrize(
+    ("narrowing", "reason"),
+    [
+        (["-k", "add"], f"2 test(s) deselected {SELECTED}"),
+        # under xdist the workers deselect: their counts reach the controller
+        (["--deselect", "tests/test_core.py::test_sub", "-n", "2"], "1 test(s) deselected"),
+        (["--lf", "-p", "cacheprovider"], "--lf ran only the last failures"),
+    ],
+    ids=["-k", "--deselect -n 2", "--lf"],
+)
+def test_a_passing_part_of_the_suite_writes_no_baseline(
+    project: Project, narrowing: list[str], reason: str
+) -> None:
+    setup(project, "")
+    for path, text in PACKAGE.items():
+        project.write(path, text)
+    assert run(project, "--update-baseline", "--cov=pkg").ret == 0
+    recorded = (project.path / NAME).read_bytes()
+    # a last failure, since fixed: the usual way to a --lf run that passes
+    project.write("tests/test_flag.py", "def test_flag():\n    assert False\n")
+    assert run(project, "-p", "cacheprovider").ret == pytest.ExitCode.TESTS_FAILED
+    project.write("tests/test_flag.py", "def test_flag():\n    pass\n")
+    result = run(project, "--update-baseline", "--cov=pkg", *narrowing)
+    assert result.ret == pytest.ExitCode.INTERNAL_ERROR, result.stdout.str()
+    result.stdout.fnmatch_lines([f"*baseline not written: a partial run ({reason}*"])
+    assert (project.path / NAME).read_bytes() == recorded
+
+
 def test_nothing_measured_writes_nothing_and_fails(project: Project) -> None:
     setup(project, "")
     project.write("tests/test_x.py", "def test_x():\n    pass\n")

@@ -25,7 +25,11 @@ from pytest_graduation.baselines.settings import (
     parse_baseline_path,
 )
 from pytest_graduation.baselines.store import BaselineError, read_baseline
-from pytest_graduation.baselines.update import BaselineUpdater, update_baseline
+from pytest_graduation.baselines.update import (
+    BaselineUpdater,
+    DeselectionCounter,
+    update_baseline,
+)
 from pytest_graduation.facts import is_xdist_worker
 from pytest_graduation.feature import Feature, GlobalKey, Key
 from pytest_graduation.model import Criterion
@@ -40,6 +44,7 @@ __all__ = [
     "BenchmarkReader",
     "BenchmarksCriterion",
     "CoverageBaselineCriterion",
+    "DeselectionCounter",
     "configure",
     "criteria_from",
     "read_baseline",
@@ -63,6 +68,8 @@ def configure(config: pytest.Config, settings: GraduationConfig, level: str | No
         return
     reader = BenchmarkReader(config)
     config.pluginmanager.register(reader, "graduation-benchmarks")
+    if update:
+        config.pluginmanager.register(DeselectionCounter(config), "graduation-deselected")
     if update and not is_xdist_worker(config):
         updater = BaselineUpdater(config, settings, reader)
         config.pluginmanager.register(updater, "graduation-baseline")

@@ -3,7 +3,9 @@
 The writer runs on the serial process or the xdist controller, in a ``tryfirst``
 ``pytest_sessionfinish`` (pytest-cov has stopped and combined by then, and
 pytest-benchmark has computed its statistics). It writes only after a passing
-session: a baseline recorded from a broken run would lower the bar unseen.
+session of the whole suite: a baseline recorded from a broken run, or from a part of
+the suite (``-k``, ``-m``, ``--deselect``, a shard plugin, ``--lf``, ``--sw``), would
+lower the bar unseen.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, final
+from typing import Any, Final, final
 
 import pytest
 
@@ -38,7 +40,11 @@ from pytest_graduation.coverage.measure import (
     total,
 )
 from pytest_graduation.facts import facts_of
+from pytest_graduation.partial import partial_run
 from pytest_graduation.settings import GraduationConfig
+
+#: one value per process that collected: ``{"count": N}``, the tests deselected there
+DESELECTED_STREAM: Final = "baseline_deselected"
 
 
 def coverage_section(facts: Mapping[str, Sequence[Any]]) -> tuple[dict[str, Any] | None, str]:
@@ -165,6 +171,37 @@ def _kept(old: Mapping[str, Any], document: dict[str, Any], section: str, why: s
     return [f"{section}: not measured in this run ({why}): the recorded values are kept"]
 
 
+def why_partial(config: pytest.Config, facts: Mapping[str, Sequence[Any]]) -> str:
+    """Why this run covered only part of the suite, or ``""``."""
+    reason = partial_run(config)
+    if reason:
+        return reason
+    counts = [
+        entry["count"]
+        for entry in facts.get(DESELECTED_STREAM, ())
+        if isinstance(entry, dict) and isinstance(entry.get("count"), int)
+    ]
+    # every xdist worker collects the whole suite and deselects the same tests
+    most = max(counts, default=0)
+    return f"{most} test(s) deselected (-k, -m, --deselect or a shard plugin)" if most else ""
+
+
+@final
+class DeselectionCounter:
+    """Registered on every process with ``--update-baseline``: counts, where
+    collection runs, the tests that the selection options left out."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.count = 0
+
+    def pytest_deselected(self, items: Sequence[pytest.Item]) -> None:
+        self.count += len(items)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        facts_of(self.config).add(DESELECTED_STREAM, {"count": self.count})
+
+
 @final
 class BaselineUpdater:
     """Registered on the serial process or the xdist controller with
@@ -178,6 +215,9 @@ class BaselineUpdater:
         self.reader = reader
         self.lines: list[str] = []
         self.error = ""
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        partial_run(self.config)  # before the cache provider rewrites the last failures
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -193,6 +233,14 @@ class BaselineUpdater:
             )
             return
         facts = dict(facts_of(self.config).streams())
+        partial = why_partial(self.config, facts)
+        if partial:
+            self.error = (
+                f"baseline not written: a partial run ({partial}); a baseline records "
+                "the whole suite, a part of it would lower the bar"
+            )
+            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR  # asked for, not done
+            return
         if not facts.get(COVERAGE_STREAM):  # the coverage reader runs only while gating
             facts[COVERAGE_STREAM] = [read_pytest_cov(self.config)]
         try:
