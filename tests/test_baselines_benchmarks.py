@@ -51,6 +51,26 @@ def test_update_then_gate_in_process(project: Project, monkeypatch: pytest.Monke
     )
 
 
+def test_benchmark_only_records_the_benchmarks_and_keeps_the_coverage(project: Project) -> None:
+    setup(project, "")
+    project.write("tests/test_bench.py", BENCH_TEST)
+    coverage = {"files": {"tests/test_bench.py": 100.0}, "kind": "lines", "precision": 0}
+    recorded = {"schema_version": 1, "coverage": {**coverage, "total": 100.0}}
+    (project.path / NAME).write_text(json.dumps(recorded), encoding="utf-8")
+    # in process, so nothing measures coverage here: the option alone must decide
+    result = project.run("--update-baseline", "--benchmark-only", *QUICK)
+    assert result.ret == 0, result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            f"benchmark new: {BENCH} *",
+            "coverage: not measured in this run (--benchmark-only skipped the other tests): "
+            "the recorded values are kept",
+        ]
+    )
+    written = baseline(project)
+    assert (written["coverage"], list(written["benchmarks"])) == (recorded["coverage"], [BENCH])
+
+
 def test_compared_runs_of_benchmark_compare_are_not_this_runs_results(project: Project) -> None:
     setup(project, "benchmark_regression = 1000")
     project.write("tests/test_bench.py", BENCH_TEST)

@@ -130,10 +130,14 @@ def benchmark_lines(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> li
 
 
 def update_baseline(
-    rootdir: Path, settings: GraduationConfig, facts: Mapping[str, Sequence[Any]]
+    rootdir: Path,
+    settings: GraduationConfig,
+    facts: Mapping[str, Sequence[Any]],
+    coverage_left_out: str = "",
 ) -> list[str]:
     """Write the baseline from ``facts`` and return the lines to print. A section this
-    run did not measure (no ``--cov``, benchmarks off) keeps its recorded values."""
+    run did not measure (no ``--cov``, benchmarks off), or ``coverage_left_out`` says
+    why it must not record, keeps its recorded values."""
     relpath: str = settings.value("baseline")
     lines: list[str] = []
     try:
@@ -142,7 +146,9 @@ def update_baseline(
         old = {}
         lines.append(f"the old baseline is replaced: {exc}")
     document: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
-    coverage, why_no_coverage = coverage_section(facts)
+    coverage, why_no_coverage = (
+        (None, coverage_left_out) if coverage_left_out else coverage_section(facts)
+    )
     if coverage is not None:
         document["coverage"] = coverage
         lines += coverage_lines(old.get("coverage"), coverage)
@@ -243,8 +249,14 @@ class BaselineUpdater:
             return
         if not facts.get(COVERAGE_STREAM):  # the coverage reader runs only while gating
             facts[COVERAGE_STREAM] = [read_pytest_cov(self.config)]
+        # pytest-benchmark skipped every other test: that coverage is not the suite's
+        left_out = (
+            "--benchmark-only skipped the other tests"
+            if self.config.getoption("benchmark_only", default=False)
+            else ""
+        )
         try:
-            self.lines = update_baseline(self.config.rootpath, self.settings, facts)
+            self.lines = update_baseline(self.config.rootpath, self.settings, facts, left_out)
         except BaselineError as exc:
             self.error = f"baseline not written: {exc}"
             session.exitstatus = pytest.ExitCode.INTERNAL_ERROR  # asked for, not done
