@@ -77,6 +77,13 @@ def why_off(config: pytest.Config) -> str:
     return ""
 
 
+def coverage_left_out(config: pytest.Config) -> str:
+    """Why pytest-benchmark made this run's coverage not the suite's, or ``""``."""
+    if config.getoption("benchmark_only", default=False):
+        return "--benchmark-only skipped the other tests"
+    return ""
+
+
 def machine_info(config: pytest.Config) -> dict[str, Any]:
     """pytest-benchmark's machine info, built through its documented hooks."""
     info = config.hook.pytest_benchmark_generate_machine_info(config=config)

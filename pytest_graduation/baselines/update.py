@@ -21,6 +21,7 @@ from pytest_graduation.baselines.benchmarks import (
     BENCHMARKS_STREAM,
     SESSION_STREAM,
     BenchmarkReader,
+    coverage_left_out,
 )
 from pytest_graduation.baselines.criteria import seconds
 from pytest_graduation.baselines.store import (
@@ -249,12 +250,7 @@ class BaselineUpdater:
             return
         if not facts.get(COVERAGE_STREAM):  # the coverage reader runs only while gating
             facts[COVERAGE_STREAM] = [read_pytest_cov(self.config)]
-        # pytest-benchmark skipped every other test: that coverage is not the suite's
-        left_out = (
-            "--benchmark-only skipped the other tests"
-            if self.config.getoption("benchmark_only", default=False)
-            else ""
-        )
+        left_out = coverage_left_out(self.config)
         try:
             self.lines = update_baseline(self.config.rootpath, self.settings, facts, left_out)
         except BaselineError as exc:
