@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -158,9 +159,18 @@ def _long_json_golden(project: Project) -> None:
 
 
 def test_a_long_mismatch_without_pytests_tmpdir_plugin_keeps_its_diff_and_saves_the_value(
-    project: Project, dist: list[str]
+    project: Project,
+    dist: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    # -p no:tmpdir removes tmp_path_factory; the received value must still be saved
+    # -p no:tmpdir removes tmp_path_factory; the received value must still be saved.
+    # It goes to the system's temporary folder, kept for the user after the run: point
+    # that folder (in this process and in xdist workers) at one of this test's own, so
+    # the suite leaves nothing in /tmp
+    system_temp = tmp_path_factory.mktemp("system-temp")
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
+    monkeypatch.setenv("TMPDIR", str(system_temp))
     _long_json_golden(project)
     result = project.run("-p", "no:tmpdir", *dist)
     result.assert_outcomes(failed=1)
@@ -180,6 +190,8 @@ def test_a_long_mismatch_without_pytests_tmpdir_plugin_keeps_its_diff_and_saves_
     received = Path(saved[0].strip())
     assert json.loads(received.read_text(encoding="utf-8"))["rows"][3] == "new"
     assert project.path not in received.parents
+    assert received.parent.parent.parent == system_temp, received
+    assert received.parent.parent.name.startswith("pytest-graduation-received-")
     assert files_under(project.path / "golden") == ["test_render/test_page.json"]
 
 
