@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import os
+import pkgutil
 import textwrap
 from collections.abc import Callable
 from importlib import resources
@@ -13,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import pytest_graduation
 from pytest_graduation.config import GraduationConfig
 from pytest_graduation.model import GateRun, TestRecord
 from pytest_graduation.record_table import decode, encode
@@ -25,6 +28,20 @@ pytest_plugins = ["pytester", "pytest_graduation.plugin"]
 # a `-n 2` run, each fresh interpreter. The processes started from here cache
 # bytecode as a default Python does; the setting of the session itself is unchanged.
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
+def _import_everything_inner_runs_import() -> None:
+    """pytester forgets the modules first imported inside an in-process run, so each
+    run would import the plugin's feature modules (and xdist's controller) again;
+    imported here once, they stay. None of them keeps state between sessions."""
+    for module in pkgutil.walk_packages(pytest_graduation.__path__, "pytest_graduation."):
+        if not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
+    for name in ("xdist.dsession", "xdist.workermanage", "execnet"):
+        importlib.import_module(name)
+
+
+_import_everything_inner_runs_import()
 
 
 def python_cache(path: Path) -> bool:
