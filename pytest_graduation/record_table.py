@@ -11,7 +11,10 @@ are the same for thousands of tests); so the report stores the records as column
 - ``outcome``: one character per record, read through ``legend``;
 - ``kind``: per record, an index into ``kinds``, the distinct combinations of
   phase, markers, capabilities, ``required`` and ``deselected``;
-- ``reruns``: ``[index, count]`` for the records that were rerun (most are not).
+- ``reruns``: ``[index, count]`` for the records that were rerun (most are not);
+- ``texts`` / ``messages``: the distinct failure messages and skip reasons, and
+  ``[index, text index]`` for each record that has one, so that a merged verdict
+  names why a test failed as the live one does (SPEC section 19).
 
 :func:`decode` checks every column before it builds anything from it: the table is
 untrusted input when ``merge`` reads a shard.
@@ -96,7 +99,8 @@ def front_decode(prefix: Sequence[int], suffix: Sequence[str], where: str) -> tu
 def encode(records: Sequence[TestRecord], included: str = ALL) -> dict[str, Any]:
     """The table of ``records`` (already filtered by :func:`kept`)."""
     kinds: dict[tuple[Any, ...], int] = {}
-    kind, reruns, codes = [], [], []
+    texts: dict[str, int] = {}
+    kind, reruns, codes, messages = [], [], [], []
     prefix, suffix = front_code(record.nodeid for record in records)
     for index, record in enumerate(records):
         codes.append(CODES[record.outcome])
@@ -105,6 +109,8 @@ def encode(records: Sequence[TestRecord], included: str = ALL) -> dict[str, Any]
         kind.append(kinds.setdefault(key, len(kinds)))
         if record.reruns:
             reruns.append([index, record.reruns])
+        if record.longrepr:
+            messages.append([index, texts.setdefault(record.longrepr, len(texts))])
     return {
         "included": included,
         "count": len(records),
@@ -124,6 +130,8 @@ def encode(records: Sequence[TestRecord], included: str = ALL) -> dict[str, Any]
         "outcome": "".join(codes),
         "kind": kind,
         "reruns": reruns,
+        "texts": list(texts),
+        "messages": messages,
     }
 
 
@@ -166,6 +174,8 @@ class RecordTable:
     kind: tuple[int, ...]
     #: record index -> rerun count, for the records that were rerun
     reruns: Mapping[int, int]
+    #: record index -> its failure message or skip reason, for the records with one
+    messages: Mapping[int, str]
 
     def records(self, required: Callable[[Kind], bool] | None = None) -> tuple[TestRecord, ...]:
         """The records; ``required`` decides their ``required`` anew (``merge`` judges
@@ -181,6 +191,8 @@ class RecordTable:
             made.append(fields)
         for position, count in self.reruns.items():
             made[position]["reruns"] = count
+        for position, text in self.messages.items():
+            made[position]["longrepr"] = text
         return tuple(map(record_of_fields, made))
 
 
@@ -246,8 +258,12 @@ def _nodeids(prefix: object, suffix: object, count: int) -> tuple[str, ...]:
     return front_decode(prefix, suffix, "records")
 
 
-def _reruns(raw: object, count: int) -> dict[int, int]:
-    _expect(isinstance(raw, list), "records.reruns is not a list")
+def _pairs(
+    raw: object, count: int, column: str, second: str, below: int | None = None
+) -> dict[int, int]:
+    """``records.<column>``: ``[record index, <second>]`` pairs, distinct record
+    indices below ``count``, and second values below ``below`` when it is given."""
+    _expect(isinstance(raw, list), f"records.{column} is not a list")
     assert isinstance(raw, list)
     found: dict[int, int] = {}
     for entry in raw:
@@ -256,11 +272,22 @@ def _reruns(raw: object, count: int) -> dict[int, int]:
             and len(entry) == 2
             and all(_is_index(v) for v in entry)
             and entry[0] < count
+            and (below is None or entry[1] < below)
             and entry[0] not in found,
-            "records.reruns is not a list of distinct [record index, count] pairs",
+            f"records.{column} is not a list of distinct [record index, {second}] pairs",
         )
         found[entry[0]] = entry[1]
     return found
+
+
+def _messages(texts: object, pairs: object, count: int) -> dict[int, str]:
+    """The messages column; tables written before it existed have neither key."""
+    if texts is None and pairs is None:
+        return {}
+    _expect(_is_strings(texts), "records.texts is not a list of strings")
+    assert isinstance(texts, list)
+    found = _pairs(pairs, count, "messages", "text index", below=len(texts))
+    return {position: texts[text] for position, text in found.items()}
 
 
 def decode(raw: object) -> RecordTable:
@@ -296,5 +323,6 @@ def decode(raw: object) -> RecordTable:
         outcomes=tuple(legend[code] for code in codes),
         kinds=decoded_kinds,
         kind=tuple(kind),
-        reruns=_reruns(raw.get("reruns"), count),
+        reruns=_pairs(raw.get("reruns"), count, "reruns", "count"),
+        messages=_messages(raw.get("texts"), raw.get("messages"), count),
     )

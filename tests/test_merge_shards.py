@@ -180,6 +180,11 @@ def _set(path: str, value: Any) -> Mutation:
             _set("records.reruns", [["0", 2]]),
             "records.reruns is not a list of distinct [record index, count] pairs",
         ),
+        (_set("records.texts", None), "records.texts is not a list of strings"),
+        (
+            _set("records.messages", [[0, 0]]),
+            "records.messages is not a list of distinct [record index, text index] pairs",
+        ),
         (_set("facts.coverage", {}), "facts['coverage'] is not a list"),
         (_set("criteria.0", "met"), "criteria[0] is not a criterion result"),
         (_set("criteria.0.name", None), "criteria[0] is not a criterion result"),
@@ -200,6 +205,46 @@ def test_malformed_fields_of_a_shard_are_usage_errors(
     assert out == ""
     shard1 = project.path / "shard1.json"
     assert err == f"error: {shard1}: not a pytest-graduation report: {message}\n"
+
+
+def test_a_merged_verdict_names_why_tests_failed_or_were_skipped_as_the_live_one(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project.config("""
+        [tool.graduation.criteria.alpha]
+        max_skipped = 0
+    """)
+    project.write(
+        "test_y.py",
+        """
+        import pytest
+
+        def test_bad():
+            assert 1 == 2, "one is not two"
+
+        @pytest.mark.skip(reason="not on this box")
+        def test_skipped():
+            pass
+
+        @pytest.mark.skip(reason="not on this box")
+        def test_skipped_too():
+            pass
+        """,
+    )
+    _, live = project.gate("alpha")
+    code, out, err = _merge(
+        project, capsys, [live], "--graduation-report=merged.json", level="alpha"
+    )
+    merged = json.loads((project.path / "merged.json").read_text())
+    for name in ("tests", "skipped"):
+        assert criterion(merged, name)["details"] == criterion(live, name)["details"]
+    assert "AssertionError: one is not two" in " ".join(criterion(merged, "tests")["details"])
+    assert "test_y.py::test_bad (failed): AssertionError: one is not two" in out
+    assert (code, err) == (1, "")
+    # the reason of two skipped tests is written once
+    texts = ["AssertionError: one is not two (test_y.py:5)", "Skipped: not on this box"]
+    assert merged["records"]["texts"] == texts
+    assert [pair[1] for pair in merged["records"]["messages"]] == [0, 1, 1]
 
 
 @pytest.mark.parametrize(

@@ -210,6 +210,7 @@ records_strategy = st.lists(
         reruns=st.integers(min_value=0, max_value=3),
         capabilities=st.lists(st.sampled_from(["a", "b"]), unique=True).map(tuple),
         deselected=st.booleans(),
+        longrepr=st.sampled_from(["", "AssertionError: one is not two"]) | st.text(max_size=8),
     ),
     max_size=30,
 )
@@ -234,14 +235,17 @@ table_values = st.recursive(
 @settings(max_examples=300, deadline=None)
 @given(
     key=st.sampled_from(
-        ["included", "count", "legend", "kinds", "prefix", "suffix", "outcome", "kind", "reruns"]
+        [
+            *("included", "count", "legend", "kinds", "prefix", "suffix", "outcome", "kind"),
+            *("reruns", "texts", "messages"),
+        ]
     ),
     value=table_values,
 )
 def test_a_table_with_any_odd_column_is_read_or_refused_cleanly(key: str, value: Any) -> None:
     records = [
         TestRecord("t.py::a", "passed", "alpha", reruns=1),
-        TestRecord("t.py::b", "failed", "beta", frozenset({"slow"})),
+        TestRecord("t.py::b", "failed", "beta", frozenset({"slow"}), longrepr="boom"),
     ]
     table = encode(records)
     table[key] = value
