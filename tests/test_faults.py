@@ -77,6 +77,15 @@ def test_a_worker_lost_after_its_tests_passed_makes_the_verdict_not_ready(
     ]
 
 
+#: ``python -m pytest`` with Ctrl-C handled. A shell that starts this suite in the
+#: background (``cmd &`` without job control) hands it SIGINT ignored, and an ignored
+#: signal stays ignored across ``exec``: the session would never see the Ctrl-C.
+PYTEST_WITH_CTRL_C = (
+    "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "runpy.run_module('pytest', run_name='__main__', alter_sys=True)"
+)
+
+
 @pytest.mark.skipif(os.name == "nt", reason="needs POSIX process groups")
 def test_ctrl_c_under_xdist_prints_no_verdict(project: Project) -> None:
     project.write(
@@ -97,7 +106,16 @@ def test_ctrl_c_under_xdist_prints_no_verdict(project: Project) -> None:
     )
     gate = ["-n", "2", "--graduation=alpha", "--graduation-report=r.json"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:cacheprovider", *gate],
+        [
+            sys.executable,
+            "-c",
+            PYTEST_WITH_CTRL_C,
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:cacheprovider",
+            *gate,
+        ],
         cwd=project.path,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
