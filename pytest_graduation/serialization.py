@@ -305,6 +305,17 @@ def _as_serialized(value: Serialized | str | bytes, like: Serialized | None) -> 
     return Serialized(".txt", value, "text")
 
 
+def _both_serialized(
+    expected: Serialized | str | bytes, actual: Serialized | str | bytes
+) -> tuple[Serialized, Serialized]:
+    """Both sides as :class:`Serialized`; a bare str or bytes takes the kind of the
+    side that is one (``actual`` first), so a JSON golden compares as JSON."""
+    like = actual if isinstance(actual, Serialized) else None
+    if like is None and isinstance(expected, Serialized):
+        like = expected
+    return _as_serialized(expected, like), _as_serialized(actual, like)
+
+
 def _json_data(item: Serialized) -> Any:
     if item.data is not None:
         return item.data
@@ -321,10 +332,7 @@ def equal(
     """Whether ``actual`` matches ``expected``: JSON as data within ``rtol``/``atol``
     (when either side is a JSON :class:`Serialized`), anything else exactly."""
     check_tolerance(rtol, atol)
-    like = actual if isinstance(actual, Serialized) else None
-    if like is None and isinstance(expected, Serialized):
-        like = expected
-    exp, act = _as_serialized(expected, like), _as_serialized(actual, like)
+    exp, act = _both_serialized(expected, actual)
     if exp.kind == "json" and act.kind == "json":
         exp_data, act_data = _json_data(exp), _json_data(act)
         if compact_json(exp_data) == compact_json(act_data):
@@ -342,10 +350,7 @@ def diff(
     """A readable, bounded description of how ``actual`` differs from ``expected``:
     for JSON the differing paths and a diff of the canonical texts, for text a unified
     diff around the first difference, for bytes a hex dump. Empty when equal."""
-    like = actual if isinstance(actual, Serialized) else None
-    if like is None and isinstance(expected, Serialized):
-        like = expected
-    exp, act = _as_serialized(expected, like), _as_serialized(actual, like)
+    exp, act = _both_serialized(expected, actual)
     if exp.kind == "json" and act.kind == "json":
         exp_data, act_data = _json_data(exp), _json_data(act)
         paths: list[str] = []
